@@ -1,0 +1,1 @@
+"""The read side: projections built from the ledger's event log."""

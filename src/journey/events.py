@@ -1,0 +1,857 @@
+"""The event catalogue (DESIGN §4): every fact the ledger records, as a pydantic model.
+
+The JSON form of an event is flat and the same everywhere (files, HTTP, Python):
+``{"type": "PlacementStarted", "la_child_id": "...", "occurred_at": "...",
+"event_id": "..." or "idempotency_key": "...", ...fields}``.
+
+The fields a caller supplies beside the domain fields (`CALLER_ENVELOPE`) are split off
+when the ledger stores an event; the ledger adds the rest of the envelope (child_id,
+version, recorded_at, recorded_by, schema_version, prev_hash, hash).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal, Union
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    model_validator,
+)
+
+from journey.codes import (
+    PLACEMENTS_WITHOUT_PROVIDER,
+    AbuseCategory,
+    Accommodation,
+    Activity,
+    CaseClosureReason,
+    Disability,
+    Ethnicity,
+    InTouch,
+    LegalStatus,
+    MissingKind,
+    PlacementProvider,
+    PlacementType,
+    PreviousPermanence,
+    PrimaryNeed,
+    ReasonEpisodeCeased,
+    ReasonPlaceChange,
+    ReasonPlacedCeased,
+    ReferralSource,
+    ReviewCode,
+    SocialWorkerReason,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _parse_business_time(value: Any) -> date | datetime:
+    """A date ("2024-05-01") or a date and time; a time without an offset is London time."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        return value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not an ISO 8601 date (YYYY-MM-DD) or date and time"
+            ) from None
+    else:
+        raise ValueError("expected an ISO 8601 date or date and time")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
+
+
+BusinessTime = Annotated[
+    date | datetime,
+    BeforeValidator(_parse_business_time),
+    PlainSerializer(lambda v: v.isoformat(), return_type=str),
+]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Postcode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$", description="UK postcode"),
+]
+SweRegistration = Annotated[
+    str, Field(pattern=r"^(SW[0-9]{1,10}|XX)$", description="Social Work England number")
+]
+AssessmentFactor = Annotated[str, Field(pattern=r"^([1-9]|1[0-9]|2[0-4])[A-C]?$")]
+
+Role = Literal[
+    "social_worker",
+    "personal_adviser",
+    "iro",
+    "supervising_social_worker",
+    "family_support_worker",
+]
+OrderType = Literal[
+    "emergency_protection",
+    "interim_care",
+    "interim_supervision",
+    "care",
+    "supervision",
+    "placement",
+    "special_guardianship",
+    "child_arrangements",
+    "adoption",
+]
+FINAL_ORDERS = frozenset(
+    {"care", "supervision", "placement", "special_guardianship", "child_arrangements", "adoption"}
+)
+TeamService = Literal[
+    "front_door", "child_in_need", "looked_after", "leaving_care", "fostering", "adoption"
+]
+SupportKind = Literal[
+    "therapeutic_session",
+    "life_story_work",
+    "letterbox_exchange",
+    "mockingbird_planned_sleepover",
+    "mockingbird_crisis_sleepover",
+    "respite",
+    "personal_adviser_contact",
+    "post_order_support_visit",
+    "post_order_support_call",
+    "camhs",
+    "supervised_family_time",
+]
+
+# Fields a caller may send beside the domain fields; never part of an event's data.
+CALLER_ENVELOPE = frozenset(
+    {
+        "type",
+        "occurred_at",
+        "event_id",
+        "idempotency_key",
+        "source",
+        "correlation_id",
+        "causation_id",
+        "on_behalf_of",
+    }
+)
+
+
+class Event(BaseModel):
+    """Base of every event: the caller's part of the envelope."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    stream: ClassVar[str]  # "child", "worker", "team" or "carer_household"
+    schema_version: ClassVar[int] = 1
+
+    type: str
+    occurred_at: BusinessTime
+    event_id: UUID | None = None
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    source: Annotated[str, Field(max_length=100)] | None = None
+    correlation_id: Annotated[str, Field(max_length=200)] | None = None
+    causation_id: Annotated[str, Field(max_length=200)] | None = None
+    on_behalf_of: Id | None = None
+
+    @model_validator(mode="after")
+    def _needs_identity(self) -> Event:
+        if self.event_id is None and self.idempotency_key is None:
+            raise ValueError(
+                "event_id or idempotency_key is required, so that a retried request "
+                "is never recorded twice"
+            )
+        return self
+
+    def data(self) -> dict[str, Any]:
+        """The domain fields, as stored (JSON-ready); the stream's own id among them."""
+        return self.model_dump(mode="json", exclude=CALLER_ENVELOPE)
+
+    @classmethod
+    def stream_key(cls) -> str:
+        return STREAM_KEYS[cls.stream]
+
+    def stream_name(self) -> str:
+        return str(getattr(self, self.stream_key()))
+
+
+STREAM_KEYS = {
+    "child": "la_child_id",
+    "worker": "worker_id",
+    "team": "team_id",
+    "carer_household": "household_id",
+}
+
+
+class ChildEvent(Event):
+    stream: ClassVar[str] = "child"
+    la_child_id: Id
+
+
+# --- identity ---------------------------------------------------------------------------
+
+
+class ChildRegistered(ChildEvent):
+    type: Literal["ChildRegistered"] = "ChildRegistered"
+    sex: Literal["1", "2", "9"] = Field(description="1 male, 2 female, 9 not stated")
+    date_of_birth: date | None = None
+    expected_date_of_birth: date | None = None
+    upn: Annotated[str, Field(pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")] | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    ethnicity: Ethnicity = "NOBT"
+    disabilities: list[Disability] = Field(default_factory=lambda: ["NONE"])
+    uasc: bool = False
+    home_postcode: Postcode | None = None
+
+    @model_validator(mode="after")
+    def _birth(self) -> ChildRegistered:
+        if (self.date_of_birth is None) == (self.expected_date_of_birth is None):
+            raise ValueError("give exactly one of date_of_birth or expected_date_of_birth")
+        return self
+
+
+class ChildDetailsUpdated(ChildEvent):
+    type: Literal["ChildDetailsUpdated"] = "ChildDetailsUpdated"
+    sex: Literal["1", "2", "9"] | None = None
+    date_of_birth: date | None = None
+    upn: Annotated[str, Field(pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")] | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    ethnicity: Ethnicity | None = None
+    disabilities: list[Disability] | None = None
+    uasc: bool | None = None
+    home_postcode: Postcode | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ChildDetailsUpdated:
+        if not any(v is not None for v in self.data().values()):
+            raise ValueError("ChildDetailsUpdated must change at least one detail")
+        return self
+
+
+class ChildDied(ChildEvent):
+    type: Literal["ChildDied"] = "ChildDied"
+
+
+# --- front door -------------------------------------------------------------------------
+
+
+class ContactReceived(ChildEvent):
+    type: Literal["ContactReceived"] = "ContactReceived"
+    contact_id: Id
+    contact_source: ReferralSource
+    outcome: Literal["advice_given", "referred", "early_help", "no_further_action"]
+
+
+class ReferralReceived(ChildEvent):
+    type: Literal["ReferralReceived"] = "ReferralReceived"
+    referral_id: Id
+    referral_source: ReferralSource
+    primary_need: PrimaryNeed
+    contact_id: Id | None = None
+
+
+class ReferralClosedNoFurtherAction(ChildEvent):
+    type: Literal["ReferralClosedNoFurtherAction"] = "ReferralClosedNoFurtherAction"
+    referral_id: Id
+
+
+# --- assessment -------------------------------------------------------------------------
+
+
+class AssessmentStarted(ChildEvent):
+    type: Literal["AssessmentStarted"] = "AssessmentStarted"
+    assessment_id: Id
+    referral_id: Id
+
+
+class AssessmentCompleted(ChildEvent):
+    type: Literal["AssessmentCompleted"] = "AssessmentCompleted"
+    assessment_id: Id
+    factors: list[AssessmentFactor] = Field(default_factory=list)
+    authorised_on: date
+    child_seen: bool = True
+    outcome: Literal[
+        "no_further_action",
+        "early_help",
+        "child_in_need_plan",
+        "strategy_discussion",
+        "looked_after",
+        "other_services",
+    ]
+
+
+# --- child in need ----------------------------------------------------------------------
+
+
+class CINPlanStarted(ChildEvent):
+    type: Literal["CINPlanStarted"] = "CINPlanStarted"
+    plan_id: Id
+
+
+class CINPlanEnded(ChildEvent):
+    type: Literal["CINPlanEnded"] = "CINPlanEnded"
+    plan_id: Id
+
+
+# --- child protection -------------------------------------------------------------------
+
+
+class StrategyDiscussionHeld(ChildEvent):
+    type: Literal["StrategyDiscussionHeld"] = "StrategyDiscussionHeld"
+    strategy_id: Id
+    section47_needed: bool
+
+
+class Section47EnquiryStarted(ChildEvent):
+    type: Literal["Section47EnquiryStarted"] = "Section47EnquiryStarted"
+    enquiry_id: Id
+    strategy_id: Id
+
+
+class Section47EnquiryCompleted(ChildEvent):
+    type: Literal["Section47EnquiryCompleted"] = "Section47EnquiryCompleted"
+    enquiry_id: Id
+    conference_needed: bool
+
+
+class InitialChildProtectionConferenceHeld(ChildEvent):
+    type: Literal["InitialChildProtectionConferenceHeld"] = "InitialChildProtectionConferenceHeld"
+    conference_id: Id
+    enquiry_id: Id
+    plan_decided: bool
+    category_of_abuse: AbuseCategory | None = None
+
+    @model_validator(mode="after")
+    def _category(self) -> InitialChildProtectionConferenceHeld:
+        if self.plan_decided and self.category_of_abuse is None:
+            raise ValueError("category_of_abuse is required when the conference decided on a plan")
+        return self
+
+
+class ChildProtectionPlanStarted(ChildEvent):
+    type: Literal["ChildProtectionPlanStarted"] = "ChildProtectionPlanStarted"
+    plan_id: Id
+    conference_id: Id
+    category_of_abuse: AbuseCategory
+
+
+class ChildProtectionReviewHeld(ChildEvent):
+    type: Literal["ChildProtectionReviewHeld"] = "ChildProtectionReviewHeld"
+    plan_id: Id
+    plan_continues: bool = True
+    category_of_abuse: AbuseCategory | None = None
+
+
+class ChildProtectionPlanEnded(ChildEvent):
+    type: Literal["ChildProtectionPlanEnded"] = "ChildProtectionPlanEnded"
+    plan_id: Id
+
+
+# --- court ------------------------------------------------------------------------------
+
+
+class PreProceedingsStarted(ChildEvent):
+    type: Literal["PreProceedingsStarted"] = "PreProceedingsStarted"
+    pre_proceedings_id: Id
+
+
+class CareProceedingsIssued(ChildEvent):
+    type: Literal["CareProceedingsIssued"] = "CareProceedingsIssued"
+    proceedings_id: Id
+    court_reference: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class CourtOrderMade(ChildEvent):
+    type: Literal["CourtOrderMade"] = "CourtOrderMade"
+    order_id: Id
+    order_type: OrderType
+    proceedings_id: Id | None = None
+    court_reference: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+
+
+class CareProceedingsConcluded(ChildEvent):
+    type: Literal["CareProceedingsConcluded"] = "CareProceedingsConcluded"
+    proceedings_id: Id
+
+
+# --- allocation -------------------------------------------------------------------------
+
+
+class Scrutiny(BaseModel):
+    """Who approved an exceptional reallocation (seed 001: 'robust scrutiny by the team
+    manager and service manager')."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    team_manager: Id
+    service_manager: Id
+    rationale: Text
+
+
+class WorkerAllocated(ChildEvent):
+    type: Literal["WorkerAllocated"] = "WorkerAllocated"
+    allocation_id: Id
+    worker_id: Id
+    swe_registration: SweRegistration | None = None
+    role: Role
+    team_id: Id
+    reason: SocialWorkerReason | None = None
+    exceptional: bool = False
+    scrutiny: Scrutiny | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> WorkerAllocated:
+        _check_lead_fields(self.role, self.reason, self.exceptional, self.scrutiny)
+        return self
+
+
+def _check_lead_fields(
+    role: str, reason: str | None, exceptional: bool, scrutiny: Scrutiny | None
+) -> None:
+    if role == "social_worker" and reason is None:
+        raise ValueError("reason (SW_REASON) is required when a social worker is allocated")
+    if exceptional and scrutiny is None:
+        raise ValueError("an exceptional reallocation needs a scrutiny record")
+
+
+class WorkerAllocationEnded(ChildEvent):
+    type: Literal["WorkerAllocationEnded"] = "WorkerAllocationEnded"
+    allocation_id: Id
+
+
+class CaseTransferred(ChildEvent):
+    """The case moves team: the lead social worker's allocation ends and a new one starts
+    in the receiving team, in one event so the child is never left unallocated."""
+
+    type: Literal["CaseTransferred"] = "CaseTransferred"
+    transfer_id: Id
+    from_team_id: Id
+    to_team_id: Id
+    allocation_id: Id
+    worker_id: Id
+    swe_registration: SweRegistration | None = None
+    reason: SocialWorkerReason = "TSPROC"
+    exceptional: bool = False
+    scrutiny: Scrutiny | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> CaseTransferred:
+        _check_lead_fields("social_worker", self.reason, self.exceptional, self.scrutiny)
+        return self
+
+
+# --- looked after -----------------------------------------------------------------------
+
+
+class PeriodOfCareStarted(ChildEvent):
+    type: Literal["PeriodOfCareStarted"] = "PeriodOfCareStarted"
+    period_id: Id
+    legal_status: LegalStatus
+    category_of_need: PrimaryNeed
+    home_postcode: Postcode | None = None
+
+
+class LegalStatusChanged(ChildEvent):
+    type: Literal["LegalStatusChanged"] = "LegalStatusChanged"
+    legal_status: LegalStatus
+
+
+class PlacementStarted(ChildEvent):
+    type: Literal["PlacementStarted"] = "PlacementStarted"
+    placement_id: Id
+    place: PlacementType
+    provider: PlacementProvider | None = None
+    postcode: Postcode | None = None
+    urn: Annotated[str, Field(pattern=r"^(SC[0-9]{6}|[0-9]{6,7}|XXXXXXX)$")] | None = None
+    carer_household_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _provider(self) -> PlacementStarted:
+        if self.place in PLACEMENTS_WITHOUT_PROVIDER and self.provider is not None:
+            raise ValueError(f"provider must be blank for placement type {self.place}")
+        if self.place not in PLACEMENTS_WITHOUT_PROVIDER and self.provider is None:
+            raise ValueError(f"provider (PLACE_PROVIDER) is required for placement {self.place}")
+        return self
+
+
+class PlacementEnded(ChildEvent):
+    """Schema version 2: the reason is a REASON_PLACE_CHANGE code with optional free text.
+    Version 1 stored free text only; `upcasting` turns those into version 2 on load."""
+
+    schema_version: ClassVar[int] = 2
+    type: Literal["PlacementEnded"] = "PlacementEnded"
+    placement_id: Id
+    reason: ReasonPlaceChange
+    reason_detail: Text | None = None
+    unplanned: bool = False
+
+
+class PeriodOfCareEnded(ChildEvent):
+    type: Literal["PeriodOfCareEnded"] = "PeriodOfCareEnded"
+    period_id: Id
+    reason: ReasonEpisodeCeased
+
+    @model_validator(mode="after")
+    def _not_x1(self) -> PeriodOfCareEnded:
+        if self.reason == "X1":
+            raise ValueError("X1 continues care: it ends an episode, never a period of care")
+        return self
+
+
+class LookedAfterReviewHeld(ChildEvent):
+    type: Literal["LookedAfterReviewHeld"] = "LookedAfterReviewHeld"
+    review_id: Id
+    review_code: ReviewCode
+
+
+class StatutoryVisitMade(ChildEvent):
+    type: Literal["StatutoryVisitMade"] = "StatutoryVisitMade"
+    visit_id: Id
+    worker_id: Id
+    seen_alone: bool = False
+    visit_kind: Literal["social_worker_visit", "iro_contact"] = "social_worker_visit"
+
+
+class MissingEpisodeStarted(ChildEvent):
+    type: Literal["MissingEpisodeStarted"] = "MissingEpisodeStarted"
+    episode_id: Id
+    kind: MissingKind = "M"
+
+
+class MissingEpisodeEnded(ChildEvent):
+    type: Literal["MissingEpisodeEnded"] = "MissingEpisodeEnded"
+    episode_id: Id
+    return_interview_offered: bool = False
+    return_interview_accepted: bool = False
+
+
+class HealthAssessmentCompleted(ChildEvent):
+    type: Literal["HealthAssessmentCompleted"] = "HealthAssessmentCompleted"
+    assessment_kind: Literal["health_assessment", "dental_check"] = "health_assessment"
+
+
+class PermanencePlanRecorded(ChildEvent):
+    type: Literal["PermanencePlanRecorded"] = "PermanencePlanRecorded"
+    plan: Literal[
+        "return_home",
+        "adoption",
+        "special_guardianship",
+        "child_arrangements",
+        "long_term_fostering",
+        "residential",
+        "independent_living",
+        "other",
+    ]
+    previous_permanence: PreviousPermanence | None = None
+
+
+# --- disruption -------------------------------------------------------------------------
+
+
+class DisruptionMeetingHeld(ChildEvent):
+    type: Literal["DisruptionMeetingHeld"] = "DisruptionMeetingHeld"
+    meeting_id: Id
+    placement_id: Id
+    reasons: Text
+    learning: Text | None = None
+    attendees: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list
+    )
+
+
+# --- adoption and permanence ------------------------------------------------------------
+
+
+class AdoptionDecisionMade(ChildEvent):
+    type: Literal["AdoptionDecisionMade"] = "AdoptionDecisionMade"
+    decision_id: Id
+
+
+class AdopterMatched(ChildEvent):
+    type: Literal["AdopterMatched"] = "AdopterMatched"
+    decision_id: Id
+    adopter_household_id: Id
+
+
+class PlacedForAdoption(ChildEvent):
+    type: Literal["PlacedForAdoption"] = "PlacedForAdoption"
+    decision_id: Id
+    adopter_household_id: Id
+
+
+class AdoptionDecisionReversed(ChildEvent):
+    type: Literal["AdoptionDecisionReversed"] = "AdoptionDecisionReversed"
+    decision_id: Id
+    reason: ReasonPlacedCeased
+
+
+class LifeStoryWorkCompleted(ChildEvent):
+    type: Literal["LifeStoryWorkCompleted"] = "LifeStoryWorkCompleted"
+
+
+# --- leaving care -----------------------------------------------------------------------
+
+
+class PathwayPlanReviewed(ChildEvent):
+    type: Literal["PathwayPlanReviewed"] = "PathwayPlanReviewed"
+
+
+class CareLeaverContactRecorded(ChildEvent):
+    type: Literal["CareLeaverContactRecorded"] = "CareLeaverContactRecorded"
+    in_touch: InTouch
+    activity: Activity | None = None
+    accommodation: Accommodation | None = None
+    accommodation_suitable: bool | None = None
+
+
+class StayingPutArranged(ChildEvent):
+    type: Literal["StayingPutArranged"] = "StayingPutArranged"
+    carer_household_id: Id
+
+
+# --- support ----------------------------------------------------------------------------
+
+
+class SupportContactRecorded(ChildEvent):
+    type: Literal["SupportContactRecorded"] = "SupportContactRecorded"
+    kind: SupportKind
+    provider: Annotated[str, Field(min_length=1, max_length=100)]
+    worker_id: Id | None = None
+    carer_household_id: Id | None = None
+    duration_minutes: Annotated[int, Field(gt=0, le=7 * 24 * 60)]
+
+
+# --- closure ----------------------------------------------------------------------------
+
+
+class CaseSteppedDown(ChildEvent):
+    """Stepped down to early help (CIN census RC9)."""
+
+    type: Literal["CaseSteppedDown"] = "CaseSteppedDown"
+
+
+class CaseClosed(ChildEvent):
+    type: Literal["CaseClosed"] = "CaseClosed"
+    reason: CaseClosureReason
+
+
+# --- corrections ------------------------------------------------------------------------
+
+
+class EventRetracted(ChildEvent):
+    """The target was entered in error: every projection and replay leaves it out."""
+
+    type: Literal["EventRetracted"] = "EventRetracted"
+    target_event_id: UUID
+    reason: Text
+
+
+class EventCorrected(ChildEvent):
+    """New values for some of the target's fields (occurred_at among them)."""
+
+    type: Literal["EventCorrected"] = "EventCorrected"
+    target_event_id: UUID
+    reason: Text
+    changes: dict[str, Any] = Field(min_length=1)
+
+
+# --- reference streams ------------------------------------------------------------------
+
+
+class WorkerEvent(Event):
+    stream: ClassVar[str] = "worker"
+    worker_id: Id
+
+
+class WorkerRegistered(WorkerEvent):
+    type: Literal["WorkerRegistered"] = "WorkerRegistered"
+    name: Name
+    role: Role
+    team_id: Id
+    swe_registration: SweRegistration | None = None
+    qualified: bool = True
+    agency: bool = False
+    fte: Annotated[float, Field(gt=0, le=1)] = 1.0
+
+
+class WorkerJoinedTeam(WorkerEvent):
+    type: Literal["WorkerJoinedTeam"] = "WorkerJoinedTeam"
+    team_id: Id
+
+
+class WorkerRoleChanged(WorkerEvent):
+    type: Literal["WorkerRoleChanged"] = "WorkerRoleChanged"
+    role: Role
+    fte: Annotated[float, Field(gt=0, le=1)] | None = None
+
+
+class WorkerLeft(WorkerEvent):
+    type: Literal["WorkerLeft"] = "WorkerLeft"
+
+
+class TeamEvent(Event):
+    stream: ClassVar[str] = "team"
+    team_id: Id
+
+
+class TeamEstablished(TeamEvent):
+    type: Literal["TeamEstablished"] = "TeamEstablished"
+    name: Name
+    service: TeamService
+
+
+class TeamRenamed(TeamEvent):
+    type: Literal["TeamRenamed"] = "TeamRenamed"
+    name: Name
+
+
+class TeamMovedService(TeamEvent):
+    type: Literal["TeamMovedService"] = "TeamMovedService"
+    service: TeamService
+
+
+class TeamClosed(TeamEvent):
+    type: Literal["TeamClosed"] = "TeamClosed"
+
+
+class CarerHouseholdEvent(Event):
+    stream: ClassVar[str] = "carer_household"
+    household_id: Id
+
+
+class CarerHouseholdApproved(CarerHouseholdEvent):
+    type: Literal["CarerHouseholdApproved"] = "CarerHouseholdApproved"
+    kind: Literal["foster", "kinship", "adopter", "staying_put"]
+    postcode: Postcode | None = None
+    places: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class CarerHouseholdJoinedConstellation(CarerHouseholdEvent):
+    """A Mockingbird constellation: one hub household and its satellites."""
+
+    type: Literal["CarerHouseholdJoinedConstellation"] = "CarerHouseholdJoinedConstellation"
+    constellation_id: Id
+    constellation_role: Literal["hub", "satellite"]
+
+
+class CarerHouseholdLeftConstellation(CarerHouseholdEvent):
+    type: Literal["CarerHouseholdLeftConstellation"] = "CarerHouseholdLeftConstellation"
+    constellation_id: Id
+
+
+class CarerHouseholdDeregistered(CarerHouseholdEvent):
+    type: Literal["CarerHouseholdDeregistered"] = "CarerHouseholdDeregistered"
+
+
+AnyEvent = Annotated[
+    Union[  # noqa: UP007 - a discriminated union needs the explicit form for mypy
+        ChildRegistered,
+        ChildDetailsUpdated,
+        ChildDied,
+        ContactReceived,
+        ReferralReceived,
+        ReferralClosedNoFurtherAction,
+        AssessmentStarted,
+        AssessmentCompleted,
+        CINPlanStarted,
+        CINPlanEnded,
+        StrategyDiscussionHeld,
+        Section47EnquiryStarted,
+        Section47EnquiryCompleted,
+        InitialChildProtectionConferenceHeld,
+        ChildProtectionPlanStarted,
+        ChildProtectionReviewHeld,
+        ChildProtectionPlanEnded,
+        PreProceedingsStarted,
+        CareProceedingsIssued,
+        CourtOrderMade,
+        CareProceedingsConcluded,
+        WorkerAllocated,
+        WorkerAllocationEnded,
+        CaseTransferred,
+        PeriodOfCareStarted,
+        LegalStatusChanged,
+        PlacementStarted,
+        PlacementEnded,
+        PeriodOfCareEnded,
+        LookedAfterReviewHeld,
+        StatutoryVisitMade,
+        MissingEpisodeStarted,
+        MissingEpisodeEnded,
+        HealthAssessmentCompleted,
+        PermanencePlanRecorded,
+        DisruptionMeetingHeld,
+        AdoptionDecisionMade,
+        AdopterMatched,
+        PlacedForAdoption,
+        AdoptionDecisionReversed,
+        LifeStoryWorkCompleted,
+        PathwayPlanReviewed,
+        CareLeaverContactRecorded,
+        StayingPutArranged,
+        SupportContactRecorded,
+        CaseSteppedDown,
+        CaseClosed,
+        EventRetracted,
+        EventCorrected,
+        WorkerRegistered,
+        WorkerJoinedTeam,
+        WorkerRoleChanged,
+        WorkerLeft,
+        TeamEstablished,
+        TeamRenamed,
+        TeamMovedService,
+        TeamClosed,
+        CarerHouseholdApproved,
+        CarerHouseholdJoinedConstellation,
+        CarerHouseholdLeftConstellation,
+        CarerHouseholdDeregistered,
+    ],
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.model_fields["type"].default: cls
+    for cls in AnyEvent.__origin__.__args__  # type: ignore[attr-defined]
+}
+
+
+def parse_event(payload: dict[str, Any] | str | bytes) -> Event:
+    """Validate a caller's event (a dict or JSON text); raises pydantic.ValidationError."""
+    if isinstance(payload, (str, bytes)):
+        return EVENT_ADAPTER.validate_json(payload)
+    return EVENT_ADAPTER.validate_python(payload)
+
+
+def event_from_stored(type_name: str, fields: dict[str, Any]) -> Event:
+    """Rebuild a stored event (already validated when it was appended) as its model."""
+    return EVENT_TYPES[type_name].model_validate(fields)
+
+
+def json_schema(type_name: str | None = None) -> dict[str, Any]:
+    if type_name is None:
+        return EVENT_ADAPTER.json_schema()
+    if type_name not in EVENT_TYPES:
+        raise KeyError(type_name)
+    return EVENT_TYPES[type_name].model_json_schema()
+
+
+def as_datetime(moment: date | datetime) -> datetime:
+    """Business time as an aware datetime, a bare date meaning midnight in London."""
+    if isinstance(moment, datetime):
+        return moment
+    return datetime(moment.year, moment.month, moment.day, tzinfo=LONDON)
+
+
+def as_date(moment: date | datetime) -> date:
+    if isinstance(moment, datetime):
+        return moment.astimezone(LONDON).date()
+    return moment

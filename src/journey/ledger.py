@@ -1,0 +1,591 @@
+"""The Ledger: the application service every interface calls to append and to read.
+
+An append goes: validate (pydantic) → derive the stream and event ids → load the stream
+(cache, else latest snapshot plus the events after it) → decide the domain rules →
+build the chained, sealed record → insert. The insert is optimistic: if another writer
+took the version first, the stream is reloaded and the rules decided again, a bounded
+number of times. An event id that is already stored answers "already stored" when the
+content is the same and "conflict" when it is not, so a retried request never records
+twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid5
+
+import orjson
+import structlog
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from pydantic import TypeAdapter, ValidationError
+
+from journey import events as ev
+from journey.child import Child
+from journey.record import GENESIS, LedgerRecord, Recorded, Sealer, build_record, read_record
+from journey.reference import (
+    CarerHousehold,
+    Reference,
+    Team,
+    Worker,
+    apply_reference,
+    decide_reference,
+    new_reference,
+)
+from journey.rules import RuleViolation
+from journey.settings import Settings
+from journey.store import Store, open_store
+
+log = structlog.get_logger("journey.ledger")
+
+NAMESPACE = UUID("5b0e4c53-8a0c-4c39-9d77-6a6f75726e79")
+MAX_ATTEMPTS = 5
+SNAPSHOT_EVERY = 100
+CACHE_SIZE = 20_000
+REFERENCE_TTL_SECONDS = 5.0
+_CHILD_SNAPSHOT = TypeAdapter(Child)
+
+Status = Literal["stored", "already_stored", "rejected", "conflict", "not_stored"]
+
+
+@dataclass
+class Problem:
+    field: str | None
+    rule: str
+    message: str
+
+
+@dataclass
+class AppendResult:
+    """What happened to one submitted event."""
+
+    index: int
+    status: Status
+    type: str | None = None
+    stream: str | None = None
+    event_id: UUID | None = None
+    version: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("stored", "already_stored")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": self.status,
+            "type": self.type,
+            "stream": self.stream,
+            "event_id": str(self.event_id) if self.event_id else None,
+            "version": self.version,
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+def hashed(value: str | UUID) -> str:
+    """A short one-way reference for log lines, never the id itself."""
+    return hashlib.sha256(str(value).encode()).hexdigest()[:12]
+
+
+def problems_of(error: ValidationError) -> list[Problem]:
+    problems = []
+    for detail in error.errors():
+        loc = [str(p) for p in detail["loc"]]
+        if loc and loc[0][:1].isupper():  # the discriminated union's tag: not a field
+            loc = loc[1:]
+        problems.append(
+            Problem(field=".".join(loc) or None, rule=detail["type"], message=detail["msg"])
+        )
+    return problems
+
+
+@dataclass
+class _Pending:
+    """One event on its way into the store."""
+
+    index: int
+    event: ev.Event
+    stream_id: UUID
+    event_id: UUID
+
+
+class Ledger:
+    """Append to and read from the event store (SQLite or PostgreSQL)."""
+
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self.store = store or open_store(settings.database_url)
+        self.sealer = Sealer(settings.cipher_key)
+        self._children: OrderedDict[UUID, Child] = OrderedDict()
+        self._references: dict[UUID, tuple[float, Reference]] = {}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- identities ---------------------------------------------------------------------
+
+    def stream_id(self, stream: str, name: str) -> UUID:
+        """Deterministic from the council code and the council's own id."""
+        return uuid5(NAMESPACE, f"{self.settings.council}:{stream}:{name}")
+
+    def child_id(self, la_child_id: str) -> UUID:
+        return self.stream_id("child", la_child_id)
+
+    def _event_id(self, event: ev.Event, stream_id: UUID) -> UUID:
+        if event.event_id is not None:
+            return event.event_id
+        return uuid5(NAMESPACE, f"{stream_id}:{event.idempotency_key}")
+
+    # --- appending ----------------------------------------------------------------------
+
+    def append(self, payload: dict[str, Any] | ev.Event) -> AppendResult:
+        return self.append_batch([payload])[0]
+
+    def append_batch(
+        self, payloads: Sequence[dict[str, Any] | ev.Event], *, atomic: bool = False
+    ) -> list[AppendResult]:
+        """Append events (for one child or many). Each gets its own result; with
+        `atomic`, a single rejection means nothing is stored."""
+        started = time.perf_counter()
+        results: list[AppendResult | None] = [None] * len(payloads)
+        pending: list[_Pending] = []
+        seen: dict[UUID, _Pending] = {}
+        for index, payload in enumerate(payloads):
+            try:
+                event = payload if isinstance(payload, ev.Event) else ev.parse_event(payload)
+            except ValidationError as error:
+                results[index] = AppendResult(
+                    index, "rejected", type=_type_of(payload), problems=problems_of(error)
+                )
+                continue
+            stream_id = self.stream_id(event.stream, event.stream_name())
+            item = _Pending(index, event, stream_id, self._event_id(event, stream_id))
+            twin = seen.get(item.event_id)
+            if twin is not None:
+                results[index] = self._same_or_conflict(item, twin.event, version=None)
+                continue
+            seen[item.event_id] = item
+            pending.append(item)
+
+        prechecked = len(pending) > 1
+        if prechecked:
+            existing = self.store.events.existing_event_ids([p.event_id for p in pending])
+            if existing:
+                for item in [p for p in pending if p.event_id in existing]:
+                    results[item.index] = self._answer_stored(item)
+                pending = [p for p in pending if p.event_id not in existing]
+
+        for attempt in range(MAX_ATTEMPTS):
+            if not pending:
+                break
+            if attempt:
+                time.sleep(0.005 * attempt)
+            work, decided, rejected = self._decide(pending)
+            for item, problem in rejected:
+                if not prechecked and self.store.events.find_event(item.event_id) is not None:
+                    # A retry of a stored event breaks rules only because it is stored.
+                    results[item.index] = self._answer_stored(item)
+                    continue
+                results[item.index] = AppendResult(
+                    item.index,
+                    "rejected",
+                    type=item.event.type,
+                    stream=item.event.stream_name(),
+                    event_id=item.event_id,
+                    problems=[problem],
+                )
+            if atomic and any(r is not None and not r.ok for r in results):
+                break
+            try:
+                self._insert(work, decided)
+            except IntegrityError:
+                # Someone else appended to one of these streams (or stored one of these
+                # event ids) first: forget what we knew and decide again.
+                for item, _ in decided:
+                    self._forget(item.stream_id)
+                retry = []
+                for item, _ in decided:
+                    if self.store.events.find_event(item.event_id) is not None:
+                        results[item.index] = self._answer_stored(item)
+                    else:
+                        retry.append(item)
+                pending = retry
+                continue
+            for item, version in decided:
+                results[item.index] = AppendResult(
+                    item.index,
+                    "stored",
+                    type=item.event.type,
+                    stream=item.event.stream_name(),
+                    event_id=item.event_id,
+                    version=version,
+                )
+            pending = []
+        else:
+            for item in pending:
+                results[item.index] = AppendResult(
+                    item.index,
+                    "rejected",
+                    type=item.event.type,
+                    event_id=item.event_id,
+                    problems=[
+                        Problem(
+                            None,
+                            "concurrent_writers",
+                            f"gave up after {MAX_ATTEMPTS} attempts: other writers kept "
+                            "appending to this stream; nothing was stored, retry the request",
+                        )
+                    ],
+                )
+
+        final = [
+            r if r is not None else AppendResult(i, "not_stored", problems=[_ATOMIC])
+            for i, r in enumerate(results)
+        ]
+        self._log_batch(final, time.perf_counter() - started)
+        return final
+
+    def _decide(
+        self, pending: list[_Pending]
+    ) -> tuple[_WorkingSet, list[tuple[_Pending, int]], list[tuple[_Pending, Problem]]]:
+        """Decide every pending event in order against a working copy of its stream."""
+        work = _WorkingSet(self, datetime.now(UTC))
+        decided: list[tuple[_Pending, int]] = []
+        rejected: list[tuple[_Pending, Problem]] = []
+        for item in pending:
+            try:
+                decided.append((item, work.decide_and_apply(item)))
+            except RuleViolation as violation:
+                rejected.append((item, Problem(violation.field, violation.rule, violation.message)))
+        return work, decided, rejected
+
+    def _insert(self, work: _WorkingSet, decided: list[tuple[_Pending, int]]) -> None:
+        records = work.records(decided)
+        if records:
+            self.store.events.insert_events(records)
+        for stream_id, state in work.states.items():
+            if isinstance(state, Child):
+                self._remember_child(stream_id, state)
+            else:
+                self._references[stream_id] = (time.monotonic(), state)
+        self._snapshot(records)
+
+    def _answer_stored(self, item: _Pending) -> AppendResult:
+        found = self.store.events.find_event(item.event_id)
+        if found is None:  # the clash was on the stream, not the id
+            return AppendResult(item.index, "conflict", problems=[_GONE])
+        stream_id, version = found
+        stored = self.store.events.select_events(stream_id, gt=version - 1, lte=version)
+        existing = read_record(stored[0].state, self.sealer).event
+        return self._same_or_conflict(item, existing, version)
+
+    def _same_or_conflict(
+        self, item: _Pending, existing: ev.Event, version: int | None
+    ) -> AppendResult:
+        same = _content(existing) == _content(item.event)
+        return AppendResult(
+            item.index,
+            "already_stored" if same else "conflict",
+            type=item.event.type,
+            stream=item.event.stream_name(),
+            event_id=item.event_id,
+            version=version,
+            problems=[]
+            if same
+            else [
+                Problem(
+                    "event_id",
+                    "event_id_conflict",
+                    "this event_id (or idempotency key) is already stored with different "
+                    "content; nothing was changed",
+                )
+            ],
+        )
+
+    def _log_batch(self, results: list[AppendResult], seconds: float) -> None:
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        if len(results) == 1:
+            r = results[0]
+            log.info(
+                "append",
+                status=r.status,
+                event_type=r.type,
+                stream=hashed(r.stream) if r.stream else None,
+                rules=[p.rule for p in r.problems] or None,
+                duration_ms=round(seconds * 1000, 3),
+            )
+        else:
+            log.info(
+                "append_batch", events=len(results), duration_ms=round(seconds * 1000, 3), **counts
+            )
+
+    # --- loading ------------------------------------------------------------------------
+
+    def stream_records(self, stream_id: UUID, *, after: int = 0) -> list[Recorded]:
+        stored = self.store.events.select_events(stream_id, gt=after or None)
+        return [read_record(s.state, self.sealer) for s in stored]
+
+    def child(self, la_child_id: str) -> Child:
+        """The child's current state (empty if never registered)."""
+        return self._load_child(self.child_id(la_child_id))
+
+    def _load_child(self, stream_id: UUID) -> Child:
+        cached = self._children.get(stream_id)
+        if cached is not None:
+            self._children.move_to_end(stream_id)
+            return cached
+        child = self._from_snapshot(stream_id)
+        tail = self.stream_records(stream_id, after=child.version)
+        rewrites = any(isinstance(r.event, (ev.EventRetracted, ev.EventCorrected)) for r in tail)
+        if child.version and (rewrites or (tail and tail[0].prev_hash != child.head_hash)):
+            # A correction rewrites history, and a snapshot that does not meet the chain
+            # is not to be trusted: fold the whole stream instead.
+            tail = self.stream_records(stream_id)
+            child = Child(child_id=str(stream_id))
+        if rewrites:
+            child = Child.fold(str(stream_id), [(r.event_id, r.event) for r in tail])
+        else:
+            for r in tail:
+                child.apply(r.event)
+        if tail:
+            child.version, child.head_hash = tail[-1].version, tail[-1].hash
+        self._remember_child(stream_id, child)
+        return child
+
+    def _from_snapshot(self, stream_id: UUID) -> Child:
+        snapshots = self.store.snapshots.select_events(stream_id, desc=True, limit=1)
+        if not snapshots:
+            return Child(child_id=str(stream_id))
+        try:
+            return _CHILD_SNAPSHOT.validate_json(self.sealer.open_bytes(snapshots[0].state))
+        except ValueError:  # a snapshot is a cache: when unreadable, fold from the start
+            log.warning("snapshot_unreadable", stream=hashed(stream_id))
+            return Child(child_id=str(stream_id))
+
+    def _snapshot(self, records: Sequence[StoredEvent]) -> None:
+        due = {}
+        for r in records:
+            if r.originator_version % SNAPSHOT_EVERY == 0:
+                due[r.originator_id] = r.originator_version
+        snapshots = []
+        for stream_id, version in due.items():
+            child = self._children.get(UUID(str(stream_id)))
+            if child is None or child.version != version:
+                continue
+            snapshots.append(
+                StoredEvent(
+                    originator_id=stream_id,
+                    originator_version=version,
+                    topic="Child",
+                    state=self.sealer.seal_bytes(orjson.dumps(child)),
+                )
+            )
+        if snapshots:
+            try:
+                self.store.snapshots.insert_events(snapshots)
+            except IntegrityError:
+                pass  # another writer took the same snapshot: it is the same state
+
+    def _remember_child(self, stream_id: UUID, child: Child) -> None:
+        self._children[stream_id] = child
+        self._children.move_to_end(stream_id)
+        while len(self._children) > CACHE_SIZE:
+            self._children.popitem(last=False)
+
+    def _forget(self, stream_id: UUID) -> None:
+        self._children.pop(stream_id, None)
+        self._references.pop(stream_id, None)
+
+    def reference(self, stream: str, name: str) -> Reference | None:
+        stream_id = self.stream_id(stream, name)
+        cached = self._references.get(stream_id)
+        if cached is not None and time.monotonic() - cached[0] < REFERENCE_TTL_SECONDS:
+            return cached[1]
+        records = self.stream_records(stream_id)
+        if not records:
+            return None
+        state = new_reference(records[0].event)
+        for r in records:
+            apply_reference(state, r.event)
+        self._references[stream_id] = (time.monotonic(), state)
+        return state
+
+    # --- the References protocol (for the child aggregate) ------------------------------
+
+    def worker(self, worker_id: str) -> Worker | None:
+        found = self.reference("worker", worker_id)
+        return found if isinstance(found, Worker) else None
+
+    def team(self, team_id: str) -> Team | None:
+        found = self.reference("team", team_id)
+        return found if isinstance(found, Team) else None
+
+    def carer_household(self, household_id: str) -> CarerHousehold | None:
+        found = self.reference("carer_household", household_id)
+        return found if isinstance(found, CarerHousehold) else None
+
+    # --- reading for people -------------------------------------------------------------
+
+    def child_records(self, la_child_id: str) -> list[Recorded]:
+        return self.stream_records(self.child_id(la_child_id))
+
+    def registered_children(self) -> Iterable[Recorded]:
+        """Every ChildRegistered event, in the order the ledger stored them."""
+        start = 1
+        while True:
+            page = self.store.events.select_notifications(start, 1000, topics=["ChildRegistered"])
+            if not page:
+                return
+            for n in page:
+                yield read_record(n.state, self.sealer)
+            start = page[-1].id + 1
+
+
+_ATOMIC = Problem(
+    None, "atomic_batch", "not stored: another event in this atomic batch was rejected"
+)
+_GONE = Problem(None, "conflict", "a concurrent writer got in first; retry the request")
+
+
+def _type_of(payload: Any) -> str | None:
+    return payload.get("type") if isinstance(payload, dict) else None
+
+
+def _content(event: ev.Event) -> dict[str, Any]:
+    """What a retry must repeat exactly to be the same event."""
+    return event.model_dump(mode="json", exclude={"event_id", "idempotency_key"})
+
+
+class _WorkingSet:
+    """The streams one append touches, as they will be if it is stored."""
+
+    def __init__(self, ledger: Ledger, now: datetime):
+        self.ledger = ledger
+        self.now = now
+        self.states: dict[UUID, Child | Reference] = {}
+        self.heads: dict[UUID, str] = {}
+        self.histories: dict[UUID, list[tuple[UUID, ev.Event]]] = {}
+
+    def decide_and_apply(self, item: _Pending) -> int:
+        now = self.now
+        event, stream_id = item.event, item.stream_id
+        if isinstance(event, ev.ChildEvent):
+            child = self._child(stream_id)
+            if isinstance(event, (ev.EventRetracted, ev.EventCorrected)):
+                history = self._history(stream_id) + [(item.event_id, event)]
+                try:
+                    folded = Child.fold(str(stream_id), history, refs=self, now=now)
+                except RuleViolation as violation:
+                    raise RuleViolation(
+                        violation.rule,
+                        f"the correction would break the record: {violation.message}",
+                        violation.field
+                        if violation.field in ("target_event_id", "changes")
+                        else f"changes.{violation.field}"
+                        if violation.field
+                        else None,
+                    ) from None
+                folded.head_hash = child.head_hash
+                self.states[stream_id] = folded
+                child = folded
+                version = child.version
+            else:
+                child.decide(event, self, now)
+                child.apply(event)
+                version = child.version
+            self.histories.setdefault(stream_id, []).append((item.event_id, event))
+        else:
+            state = self._reference(stream_id, event)
+            decide_reference(state, event)
+            apply_reference(state, event)
+            version = state.version
+        return version
+
+    def _child(self, stream_id: UUID) -> Child:
+        state = self.states.get(stream_id)
+        if state is None:
+            state = self.ledger._load_child(stream_id)
+            self.states[stream_id] = state
+            self.heads[stream_id] = state.head_hash
+        assert isinstance(state, Child)
+        return state
+
+    def _history(self, stream_id: UUID) -> list[tuple[UUID, ev.Event]]:
+        stored = [(r.event_id, r.event) for r in self.ledger.stream_records(stream_id)]
+        return stored + self.histories.get(stream_id, [])
+
+    def _reference(self, stream_id: UUID, event: ev.Event) -> Reference:
+        state = self.states.get(stream_id)
+        if state is None:
+            found = self.ledger.reference(event.stream, event.stream_name())
+            state = found if found is not None else new_reference(event)
+            self.states[stream_id] = state
+            self.heads[stream_id] = self._reference_head(stream_id)
+        assert not isinstance(state, Child)
+        return state
+
+    def _reference_head(self, stream_id: UUID) -> str:
+        last = self.ledger.store.events.select_events(stream_id, desc=True, limit=1)
+        if not last:
+            return GENESIS
+        return str(orjson.loads(last[0].state)["hash"])
+
+    # References, seeing this batch's own reference events first.
+    def worker(self, worker_id: str) -> Worker | None:
+        state = self.states.get(self.ledger.stream_id("worker", worker_id))
+        return state if isinstance(state, Worker) else self.ledger.worker(worker_id)
+
+    def team(self, team_id: str) -> Team | None:
+        state = self.states.get(self.ledger.stream_id("team", team_id))
+        return state if isinstance(state, Team) else self.ledger.team(team_id)
+
+    def carer_household(self, household_id: str) -> CarerHousehold | None:
+        state = self.states.get(self.ledger.stream_id("carer_household", household_id))
+        if isinstance(state, CarerHousehold):
+            return state
+        return self.ledger.carer_household(household_id)
+
+    def records(self, decided: list[tuple[_Pending, int]]) -> list[LedgerRecord]:
+        now = self.now
+        out = []
+        for item, version in decided:
+            prev = self.heads[item.stream_id]
+            record, state = build_record(
+                item.event,
+                event_id=item.event_id,
+                stream_id=item.stream_id,
+                version=version,
+                recorded_at=now,
+                recorded_by=self.ledger.settings.principal,
+                prev_hash=prev,
+                sealer=self.ledger.sealer,
+            )
+            self.heads[item.stream_id] = record["hash"]
+            target = self.states[item.stream_id]
+            if isinstance(target, Child):
+                target.head_hash = record["hash"]
+            out.append(
+                LedgerRecord(
+                    originator_id=item.stream_id,
+                    originator_version=version,
+                    topic=item.event.type,
+                    state=state,
+                    event_id=item.event_id,
+                    recorded_at=now,
+                )
+            )
+        return out

@@ -1,0 +1,155 @@
+"""The stored form of an event: canonical bytes, the hash chain, and the cipher.
+
+A stored record is one JSON object, serialised canonically (keys sorted, no insignificant
+white space, UTF-8, non-ASCII characters written as themselves). It holds the envelope of
+DESIGN §3 in the clear and the event's own fields either as `data` (an object) or, when a
+cipher key is set, as `sealed` (AES-GCM ciphertext of the canonical bytes of `data`,
+base64). Its `hash` is SHA-256 over the canonical bytes of the record without `hash`;
+`prev_hash` is the previous record's `hash` (64 zeros for the first). Because the hash
+covers the ciphertext, destroying a key never breaks the chain. The README shows how to
+recompute a chain with nothing but Python's standard library.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.cipher import AESCipher
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import Environment
+
+from journey import events as ev
+from journey.upcasting import upcast
+
+GENESIS = "0" * 64
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "hash"}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+@dataclass(frozen=True)
+class LedgerRecord(StoredEvent):
+    """A stored event with the columns the ledger indexes beside the library's own."""
+
+    event_id: UUID
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event as the ledger holds it: the validated model and its envelope."""
+
+    event: ev.Event
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    recorded_at: datetime
+    recorded_by: str
+    schema_version: int
+    prev_hash: str
+    hash: str
+    envelope: dict[str, Any]
+
+
+class Sealer:
+    """Encrypts and decrypts the `data` of records with the library's AES-GCM cipher."""
+
+    def __init__(self, key: str | None):
+        self._cipher = AESCipher(Environment(env={"CIPHER_KEY": key})) if key else None
+
+    @property
+    def enabled(self) -> bool:
+        return self._cipher is not None
+
+    def seal(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self._cipher is None:
+            return {"data": data}
+        secret = self._cipher.encrypt(canonical(data))
+        return {"sealed": base64.b64encode(secret).decode("ascii")}
+
+    def open(self, record: dict[str, Any]) -> dict[str, Any]:
+        if "data" in record:
+            return dict(record["data"])
+        if self._cipher is None:
+            raise PermissionError("this record is encrypted and no cipher key is set")
+        return dict(orjson.loads(self._cipher.decrypt(base64.b64decode(record["sealed"]))))
+
+    def seal_bytes(self, plain: bytes) -> bytes:
+        return self._cipher.encrypt(plain) if self._cipher else plain
+
+    def open_bytes(self, stored: bytes) -> bytes:
+        return self._cipher.decrypt(stored) if self._cipher else stored
+
+
+def build_record(
+    event: ev.Event,
+    *,
+    event_id: UUID,
+    stream_id: UUID,
+    version: int,
+    recorded_at: datetime,
+    recorded_by: str,
+    prev_hash: str,
+    sealer: Sealer,
+) -> tuple[dict[str, Any], bytes]:
+    """The stored record and its canonical bytes, hash included."""
+    record: dict[str, Any] = {
+        "type": event.type,
+        "stream": event.stream,
+        "stream_id": str(stream_id),
+        "event_id": str(event_id),
+        "version": version,
+        "occurred_at": event.occurred_at.isoformat(),
+        "recorded_at": recorded_at.isoformat(),
+        "recorded_by": recorded_by,
+        "on_behalf_of": event.on_behalf_of,
+        "source": event.source,
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "schema_version": event.schema_version,
+        "prev_hash": prev_hash,
+        **sealer.seal(event.data()),
+    }
+    record["hash"] = record_hash(record)
+    return record, canonical(record)
+
+
+def read_record(state: bytes, sealer: Sealer) -> Recorded:
+    """Turn stored bytes back into a validated event, upcasting old schema versions."""
+    record = orjson.loads(state)
+    data = upcast(record["type"], record["schema_version"], sealer.open(record))
+    cls = ev.EVENT_TYPES[record["type"]]
+    fields = {
+        **data,
+        "type": record["type"],
+        "occurred_at": record["occurred_at"],
+        "event_id": record["event_id"],
+        "source": record["source"],
+        "correlation_id": record["correlation_id"],
+        "causation_id": record["causation_id"],
+        "on_behalf_of": record["on_behalf_of"],
+    }
+    return Recorded(
+        event=cls.model_validate(fields),
+        event_id=UUID(record["event_id"]),
+        stream_id=UUID(record["stream_id"]),
+        version=record["version"],
+        recorded_at=datetime.fromisoformat(record["recorded_at"]),
+        recorded_by=record["recorded_by"],
+        schema_version=record["schema_version"],
+        prev_hash=record["prev_hash"],
+        hash=record["hash"],
+        envelope={k: v for k, v in record.items() if k not in ("data", "sealed")},
+    )

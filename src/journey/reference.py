@@ -1,0 +1,210 @@
+"""Reference aggregates: workers, teams and carer households.
+
+Child events name them by id; their attributes are resolved as at an event's date,
+because teams are renamed and restructured and workers move and leave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from journey import events as ev
+from journey.events import as_datetime
+from journey.rules import RuleViolation
+
+
+@dataclass
+class Dated:
+    since: datetime
+    value: str
+
+
+def _as_at(history: list[Dated], moment: datetime) -> str | None:
+    current = None
+    for entry in history:
+        if entry.since <= moment:
+            current = entry.value
+    return current
+
+
+@dataclass
+class Worker:
+    worker_id: str = ""
+    version: int = 0
+    registered_on: datetime | None = None
+    left_on: datetime | None = None
+    swe_registration: str | None = None
+    agency: bool = False
+    qualified: bool = True
+    fte: float = 1.0
+    roles: list[Dated] = field(default_factory=list)
+    teams: list[Dated] = field(default_factory=list)
+
+    def active_on(self, moment: datetime) -> bool:
+        return (
+            self.registered_on is not None
+            and self.registered_on <= moment
+            and (self.left_on is None or moment < self.left_on)
+        )
+
+    def role_on(self, moment: datetime) -> str | None:
+        return _as_at(self.roles, moment)
+
+    def team_on(self, moment: datetime) -> str | None:
+        return _as_at(self.teams, moment)
+
+
+@dataclass
+class Team:
+    team_id: str = ""
+    version: int = 0
+    established_on: datetime | None = None
+    closed_on: datetime | None = None
+    names: list[Dated] = field(default_factory=list)
+    services: list[Dated] = field(default_factory=list)
+
+    def open_on(self, moment: datetime) -> bool:
+        return (
+            self.established_on is not None
+            and self.established_on <= moment
+            and (self.closed_on is None or moment < self.closed_on)
+        )
+
+
+@dataclass
+class CarerHousehold:
+    household_id: str = ""
+    version: int = 0
+    approved_on: datetime | None = None
+    deregistered_on: datetime | None = None
+    kind: str | None = None
+    constellations: dict[str, str] = field(default_factory=dict)
+
+    def approved_at(self, moment: datetime) -> bool:
+        return (
+            self.approved_on is not None
+            and self.approved_on <= moment
+            and (self.deregistered_on is None or moment < self.deregistered_on)
+        )
+
+
+Reference = Worker | Team | CarerHousehold
+
+
+class References(Protocol):
+    """What the child aggregate may ask about other streams."""
+
+    def worker(self, worker_id: str) -> Worker | None: ...
+
+    def team(self, team_id: str) -> Team | None: ...
+
+    def carer_household(self, household_id: str) -> CarerHousehold | None: ...
+
+
+def new_reference(event: ev.Event) -> Reference:
+    if isinstance(event, ev.WorkerEvent):
+        return Worker(worker_id=event.worker_id)
+    if isinstance(event, ev.TeamEvent):
+        return Team(team_id=event.team_id)
+    assert isinstance(event, ev.CarerHouseholdEvent)
+    return CarerHousehold(household_id=event.household_id)
+
+
+def decide_reference(state: Reference, event: ev.Event) -> None:
+    """The hard rules of the reference streams."""
+    at = as_datetime(event.occurred_at)
+    if isinstance(state, Worker):
+        registered = state.registered_on is not None
+        if isinstance(event, ev.WorkerRegistered):
+            if registered:
+                raise RuleViolation("worker_already_registered", "this worker is registered")
+        elif not registered:
+            raise RuleViolation("worker_not_registered", "register the worker first", "worker_id")
+        elif state.left_on is not None:
+            raise RuleViolation("worker_has_left", "the worker has left", "worker_id")
+        elif state.registered_on is not None and at < state.registered_on:
+            raise RuleViolation(
+                "before_registration", "occurred before the worker was registered", "occurred_at"
+            )
+    elif isinstance(state, Team):
+        established = state.established_on is not None
+        if isinstance(event, ev.TeamEstablished):
+            if established:
+                raise RuleViolation("team_already_established", "this team exists")
+        elif not established:
+            raise RuleViolation("team_not_established", "establish the team first", "team_id")
+        elif state.closed_on is not None:
+            raise RuleViolation("team_closed", "the team is closed", "team_id")
+    else:
+        approved = state.approved_on is not None
+        if isinstance(event, ev.CarerHouseholdApproved):
+            if approved:
+                raise RuleViolation("household_already_approved", "this household is approved")
+        elif not approved:
+            raise RuleViolation(
+                "household_not_approved", "approve the household first", "household_id"
+            )
+        elif state.deregistered_on is not None:
+            raise RuleViolation(
+                "household_deregistered", "the household is deregistered", "household_id"
+            )
+        elif isinstance(event, ev.CarerHouseholdLeftConstellation) and (
+            event.constellation_id not in state.constellations
+        ):
+            raise RuleViolation(
+                "not_in_constellation",
+                f"the household is not in constellation {event.constellation_id}",
+                "constellation_id",
+            )
+
+
+def apply_reference(state: Reference, event: ev.Event) -> None:
+    at = as_datetime(event.occurred_at)
+    state.version += 1
+    match event:
+        case ev.WorkerRegistered():
+            assert isinstance(state, Worker)
+            state.registered_on = at
+            state.swe_registration = event.swe_registration
+            state.agency, state.qualified, state.fte = event.agency, event.qualified, event.fte
+            state.roles.append(Dated(at, event.role))
+            state.teams.append(Dated(at, event.team_id))
+        case ev.WorkerJoinedTeam():
+            assert isinstance(state, Worker)
+            state.teams.append(Dated(at, event.team_id))
+        case ev.WorkerRoleChanged():
+            assert isinstance(state, Worker)
+            state.roles.append(Dated(at, event.role))
+            state.fte = event.fte if event.fte is not None else state.fte
+        case ev.WorkerLeft():
+            assert isinstance(state, Worker)
+            state.left_on = at
+        case ev.TeamEstablished():
+            assert isinstance(state, Team)
+            state.established_on = at
+            state.names.append(Dated(at, event.name))
+            state.services.append(Dated(at, event.service))
+        case ev.TeamRenamed():
+            assert isinstance(state, Team)
+            state.names.append(Dated(at, event.name))
+        case ev.TeamMovedService():
+            assert isinstance(state, Team)
+            state.services.append(Dated(at, event.service))
+        case ev.TeamClosed():
+            assert isinstance(state, Team)
+            state.closed_on = at
+        case ev.CarerHouseholdApproved():
+            assert isinstance(state, CarerHousehold)
+            state.approved_on = at
+            state.kind = event.kind
+        case ev.CarerHouseholdJoinedConstellation():
+            assert isinstance(state, CarerHousehold)
+            state.constellations[event.constellation_id] = event.constellation_role
+        case ev.CarerHouseholdLeftConstellation():
+            assert isinstance(state, CarerHousehold)
+            state.constellations.pop(event.constellation_id, None)
+        case ev.CarerHouseholdDeregistered():
+            assert isinstance(state, CarerHousehold)
+            state.deregistered_on = at
