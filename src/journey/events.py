@@ -112,7 +112,13 @@ FINAL_ORDERS = frozenset(
     {"care", "supervision", "placement", "special_guardianship", "child_arrangements", "adoption"}
 )
 TeamService = Literal[
-    "front_door", "child_in_need", "looked_after", "leaving_care", "fostering", "adoption"
+    "front_door",
+    "child_in_need",
+    "looked_after",
+    "leaving_care",
+    "fostering",
+    "adoption",
+    "quality_assurance",
 ]
 SupportKind = Literal[
     "therapeutic_session",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -118,8 +118,16 @@ class _Pending:
 class Ledger:
     """Append to and read from the event store (SQLite or PostgreSQL)."""
 
-    def __init__(self, settings: Settings, store: Store | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        """`clock` gives recorded_at; only the demo's simulation replaces it, to record
+        years of synthetic history at the times a council would have recorded it."""
         self.settings = settings
+        self.clock = clock
         self.store = store or open_store(settings.database_url)
         self.sealer = Sealer(settings.cipher_key)
         self._children: OrderedDict[UUID, Child] = OrderedDict()
@@ -261,7 +269,7 @@ class Ledger:
         self, pending: list[_Pending]
     ) -> tuple[_WorkingSet, list[tuple[_Pending, int]], list[tuple[_Pending, Problem]]]:
         """Decide every pending event in order against a working copy of its stream."""
-        work = _WorkingSet(self, datetime.now(UTC))
+        work = _WorkingSet(self, self.clock())
         decided: list[tuple[_Pending, int]] = []
         rejected: list[tuple[_Pending, Problem]] = []
         for item in pending:

@@ -25,7 +25,10 @@ class Settings:
 
     def __repr__(self) -> str:  # never show the key
         key = "set" if self.cipher_key else "unset"
-        return f"Settings(database_url={redact_url(self.database_url)!r}, cipher_key={key}, council={self.council!r}, principal={self.principal!r})"
+        return (
+            f"Settings(database_url={redact_url(self.database_url)!r}, cipher_key={key}, "
+            f"council={self.council!r}, principal={self.principal!r})"
+        )
 
 
 def redact_url(url: str) -> str:
