@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,9 +24,7 @@ from pydantic import ValidationError
 from journey import events as ev
 from journey.events import as_date, as_datetime
 from journey.reference import References
-from journey.rules import RuleViolation
-
-CLOCK_SKEW = timedelta(minutes=5)
+from journey.rules import RuleViolation, not_in_future
 
 # Before the date of birth (or while only an expected date is known) the ledger takes
 # the front door and what a pre-birth assessment needs, nothing else.
@@ -180,14 +178,15 @@ class Child:
             decide(self, event, at, refs)
 
     def _decide_time(self, event: ev.Event, at: datetime, now: datetime) -> None:
-        if at > now + CLOCK_SKEW:
-            raise RuleViolation(
-                "occurred_at_in_future",
-                "occurred_at is in the future (more than five minutes ahead of the ledger)",
-                "occurred_at",
-            )
+        not_in_future(at, now)
         if isinstance(event, ev.ChildRegistered | ev.ChildDetailsUpdated):
             birth = event.date_of_birth
+            if birth is not None and birth > as_date(event.occurred_at):
+                raise RuleViolation(
+                    "birth_in_future",
+                    "date_of_birth is after the event that records it",
+                    "date_of_birth",
+                )
         else:
             birth = self.date_of_birth
         unborn = birth is None and self.expected_date_of_birth is not None
@@ -320,7 +319,7 @@ def _not_before(start: datetime, at: datetime, what: str) -> None:
     if at < start:
         raise RuleViolation(
             "ends_before_it_starts",
-            f"occurred_at is before the {what} started ({start.date().isoformat()})",
+            f"occurred_at is before the {what} started ({as_date(start).isoformat()})",
             "occurred_at",
         )
 
@@ -353,6 +352,7 @@ def _decide_referral_nfa(
 ) -> None:
     span = _must_be_open(child.referrals, e.referral_id, "referral", "referral_id")
     _not_before(span.start, at, "referral")
+    _nothing_left_open(child)
 
 
 def _decide_assessment_started(
@@ -374,7 +374,7 @@ def _decide_assessment_completed(
 ) -> None:
     span = _must_be_open(child.assessments, e.assessment_id, "assessment", "assessment_id")
     _not_before(span.start, at, "assessment")
-    if e.authorised_on < span.start.date():
+    if e.authorised_on < as_date(span.start):
         raise RuleViolation(
             "completion_after_start",
             "authorised_on is before the assessment started",
@@ -527,7 +527,7 @@ def _check_worker(
     if worker.role_on(at) != role:
         raise RuleViolation(
             "worker_role_mismatch",
-            f"worker {worker_id} is a {worker.role_on(at)}, not a {role}",
+            f"worker {worker_id} holds the role {worker.role_on(at)}, not {role}",
             "role",
         )
 
@@ -850,6 +850,21 @@ def _decide_staying_put(
 def _decide_closure(child: Child, e: ev.ChildEvent, at: datetime, refs: References) -> None:
     if not child.case_open():
         raise RuleViolation("case_not_open", "the case is not open", "occurred_at")
+    _nothing_left_open(child)
+    starts = [s.start for s in child.allocations.values() if s.end is None]
+    referral = child.open_in(child.referrals)
+    if referral is not None:
+        starts.append(child.referrals[referral].start)
+    if starts and at < max(starts):
+        raise RuleViolation(
+            "ends_before_it_starts",
+            "occurred_at is before the open referral or allocation started",
+            "occurred_at",
+        )
+
+
+def _nothing_left_open(child: Child) -> None:
+    """A case closes only when its plans, care and proceedings have ended."""
     still_open = [
         what
         for what, spans in (
@@ -866,29 +881,9 @@ def _decide_closure(child: Child, e: ev.ChildEvent, at: datetime, refs: Referenc
             f"end the open {', '.join(still_open)} before the case closes",
             "occurred_at",
         )
-    starts = [s.start for s in child.allocations.values() if s.end is None]
-    referral = child.open_in(child.referrals)
-    if referral is not None:
-        starts.append(child.referrals[referral].start)
-    if starts and at < max(starts):
-        raise RuleViolation(
-            "ends_before_it_starts",
-            "occurred_at is before the open referral or allocation started",
-            "occurred_at",
-        )
-
-
-def _decide_details(
-    child: Child, e: ev.ChildDetailsUpdated, at: datetime, refs: References
-) -> None:
-    if e.date_of_birth is not None and e.date_of_birth > as_date(e.occurred_at):
-        raise RuleViolation(
-            "birth_in_future", "date_of_birth is after the update was made", "date_of_birth"
-        )
 
 
 _DECISIONS: dict[type[ev.Event], Any] = {
-    ev.ChildDetailsUpdated: _decide_details,
     ev.ContactReceived: _decide_contact,
     ev.ReferralReceived: _decide_referral,
     ev.ReferralClosedNoFurtherAction: _decide_referral_nfa,
@@ -1020,6 +1015,22 @@ def _adoption_matched(child: Child, e: ev.AdopterMatched, at: datetime) -> None:
     detail.update(matched_with=e.adopter_household_id, matched_on=at.isoformat())
 
 
+def _cp_plan_started(child: Child, e: ev.ChildProtectionPlanStarted, at: datetime) -> None:
+    child.cp_plans[e.plan_id] = Span(at, kind=e.category_of_abuse)
+    child.conferences[e.conference_id].detail["plan_id"] = e.plan_id
+
+
+def _proceedings_issued(child: Child, e: ev.CareProceedingsIssued, at: datetime) -> None:
+    child.proceedings[e.proceedings_id] = Span(at)
+    for key in child.pre_proceedings:
+        _end(child.pre_proceedings, key, at)
+
+
+def _period_started(child: Child, e: ev.PeriodOfCareStarted, at: datetime) -> None:
+    child.periods_of_care[e.period_id] = Span(at, kind=e.legal_status)
+    child.legal_status = e.legal_status
+
+
 def _order_made(child: Child, e: ev.CourtOrderMade, at: datetime) -> None:
     child.orders[e.order_id] = Span(at, end=at, kind=e.order_type)
     if e.order_type == "adoption":
@@ -1055,18 +1066,12 @@ _MUTATIONS: dict[type[ev.Event], Any] = {
     ev.InitialChildProtectionConferenceHeld: lambda c, e, at: c.conferences.__setitem__(
         e.conference_id, Span(at, end=at, detail={"plan_decided": e.plan_decided})
     ),
-    ev.ChildProtectionPlanStarted: lambda c, e, at: (
-        c.cp_plans.__setitem__(e.plan_id, Span(at, kind=e.category_of_abuse)),
-        c.conferences[e.conference_id].detail.__setitem__("plan_id", e.plan_id),
-    ),
+    ev.ChildProtectionPlanStarted: _cp_plan_started,
     ev.ChildProtectionPlanEnded: lambda c, e, at: _end(c.cp_plans, e.plan_id, at),
     ev.PreProceedingsStarted: lambda c, e, at: c.pre_proceedings.__setitem__(
         e.pre_proceedings_id, Span(at)
     ),
-    ev.CareProceedingsIssued: lambda c, e, at: (
-        c.proceedings.__setitem__(e.proceedings_id, Span(at)),
-        [_end(c.pre_proceedings, k, at) for k in list(c.pre_proceedings)],
-    ),
+    ev.CareProceedingsIssued: _proceedings_issued,
     ev.CourtOrderMade: _order_made,
     ev.CareProceedingsConcluded: lambda c, e, at: _end(c.proceedings, e.proceedings_id, at),
     ev.WorkerAllocated: lambda c, e, at: c.allocations.__setitem__(
@@ -1074,10 +1079,7 @@ _MUTATIONS: dict[type[ev.Event], Any] = {
     ),
     ev.WorkerAllocationEnded: lambda c, e, at: _end(c.allocations, e.allocation_id, at),
     ev.CaseTransferred: _transferred,
-    ev.PeriodOfCareStarted: lambda c, e, at: (
-        c.periods_of_care.__setitem__(e.period_id, Span(at, kind=e.legal_status)),
-        setattr(c, "legal_status", e.legal_status),
-    ),
+    ev.PeriodOfCareStarted: _period_started,
     ev.LegalStatusChanged: lambda c, e, at: setattr(c, "legal_status", e.legal_status),
     ev.PlacementStarted: _placement_started,
     ev.PlacementEnded: lambda c, e, at: _end(

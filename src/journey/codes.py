@@ -9,6 +9,7 @@ published SSDA903 and CIN census specifications.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import Annotated
@@ -31,43 +32,39 @@ def meaning(list_name: str, code: str) -> str:
     return code_lists()[list_name].get(code, code)
 
 
-def _member_of(list_name: str):  # type: ignore[no-untyped-def]
+def _member_of(list_name: str) -> Callable[[str], str]:
+    if list_name not in code_lists():
+        raise KeyError(list_name)
+
     def check(value: str) -> str:
         codes = code_lists()[list_name]
         if value not in codes:
-            shown = ", ".join(codes) if len(codes) <= 25 else f"{len(codes)} codes"
+            shown = ", ".join(codes) if len(codes) <= 30 else f"{len(codes)} codes"
             raise ValueError(f"'{value}' is not a {list_name} code (expected one of {shown})")
         return value
 
     return check
 
 
-def Code(list_name: str) -> type[str]:
-    """A string field that must be a code of the named list."""
-    if list_name not in code_lists():
-        raise KeyError(list_name)
-    return Annotated[str, AfterValidator(_member_of(list_name))]  # type: ignore[return-value]
-
-
-LegalStatus = Code("LS")
-PlacementType = Code("PLACE")
-PlacementProvider = Code("PLACE_PROVIDER")
-ReasonEpisodeCeased = Code("REC")
-ReasonPlaceChange = Code("REASON_PLACE_CHANGE")
-SocialWorkerReason = Code("SW_REASON")
-ReviewCode = Code("REVIEW_CODE")
-MissingKind = Code("MISSING")
-PreviousPermanence = Code("PREV_PERM")
-ReasonPlacedCeased = Code("REASON_PLACED_CEASED")
-ReferralSource = Code("REFERRAL_SOURCE")
-PrimaryNeed = Code("PRIMARY_NEED")
-CaseClosureReason = Code("CIN_CLOSURE")
-AbuseCategory = Code("ABUSE_CATEGORY")
-Ethnicity = Code("ETHNICITY")
-Disability = Code("DISABILITY")
-InTouch = Code("IN_TOUCH")
-Activity = Code("ACTIV")
-Accommodation = Code("ACCOM")
+LegalStatus = Annotated[str, AfterValidator(_member_of("LS"))]
+PlacementType = Annotated[str, AfterValidator(_member_of("PLACE"))]
+PlacementProvider = Annotated[str, AfterValidator(_member_of("PLACE_PROVIDER"))]
+ReasonEpisodeCeased = Annotated[str, AfterValidator(_member_of("REC"))]
+ReasonPlaceChange = Annotated[str, AfterValidator(_member_of("REASON_PLACE_CHANGE"))]
+SocialWorkerReason = Annotated[str, AfterValidator(_member_of("SW_REASON"))]
+ReviewCode = Annotated[str, AfterValidator(_member_of("REVIEW_CODE"))]
+MissingKind = Annotated[str, AfterValidator(_member_of("MISSING"))]
+PreviousPermanence = Annotated[str, AfterValidator(_member_of("PREV_PERM"))]
+ReasonPlacedCeased = Annotated[str, AfterValidator(_member_of("REASON_PLACED_CEASED"))]
+ReferralSource = Annotated[str, AfterValidator(_member_of("REFERRAL_SOURCE"))]
+PrimaryNeed = Annotated[str, AfterValidator(_member_of("PRIMARY_NEED"))]
+CaseClosureReason = Annotated[str, AfterValidator(_member_of("CIN_CLOSURE"))]
+AbuseCategory = Annotated[str, AfterValidator(_member_of("ABUSE_CATEGORY"))]
+Ethnicity = Annotated[str, AfterValidator(_member_of("ETHNICITY"))]
+Disability = Annotated[str, AfterValidator(_member_of("DISABILITY"))]
+InTouch = Annotated[str, AfterValidator(_member_of("IN_TOUCH"))]
+Activity = Annotated[str, AfterValidator(_member_of("ACTIV"))]
+Accommodation = Annotated[str, AfterValidator(_member_of("ACCOM"))]
 
 # Placements reported without a provider (returns.md: "PLACE_PROVIDER is blank for
 # T0–T3 and Z11–Z14").

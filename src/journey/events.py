@@ -48,6 +48,7 @@ from journey.codes import (
     ReviewCode,
     SocialWorkerReason,
 )
+from journey.rules import FieldProblem
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -169,15 +170,16 @@ class Event(BaseModel):
     @model_validator(mode="after")
     def _needs_identity(self) -> Event:
         if self.event_id is None and self.idempotency_key is None:
-            raise ValueError(
+            raise FieldProblem(
+                "idempotency_key",
                 "event_id or idempotency_key is required, so that a retried request "
-                "is never recorded twice"
+                "is never recorded twice",
             )
         return self
 
     def data(self) -> dict[str, Any]:
         """The domain fields, as stored (JSON-ready); the stream's own id among them."""
-        return self.model_dump(mode="json", exclude=CALLER_ENVELOPE)
+        return self.model_dump(mode="json", exclude=set(CALLER_ENVELOPE))
 
     @classmethod
     def stream_key(cls) -> str:
@@ -219,7 +221,9 @@ class ChildRegistered(ChildEvent):
     @model_validator(mode="after")
     def _birth(self) -> ChildRegistered:
         if (self.date_of_birth is None) == (self.expected_date_of_birth is None):
-            raise ValueError("give exactly one of date_of_birth or expected_date_of_birth")
+            raise FieldProblem(
+                "date_of_birth", "give exactly one of date_of_birth or expected_date_of_birth"
+            )
         return self
 
 
@@ -238,7 +242,7 @@ class ChildDetailsUpdated(ChildEvent):
     @model_validator(mode="after")
     def _something(self) -> ChildDetailsUpdated:
         if not any(v is not None for v in self.data().values()):
-            raise ValueError("ChildDetailsUpdated must change at least one detail")
+            raise FieldProblem("type", "ChildDetailsUpdated must change at least one detail")
         return self
 
 
@@ -338,7 +342,10 @@ class InitialChildProtectionConferenceHeld(ChildEvent):
     @model_validator(mode="after")
     def _category(self) -> InitialChildProtectionConferenceHeld:
         if self.plan_decided and self.category_of_abuse is None:
-            raise ValueError("category_of_abuse is required when the conference decided on a plan")
+            raise FieldProblem(
+                "category_of_abuse",
+                "category_of_abuse is required when the conference decided on a plan",
+            )
         return self
 
 
@@ -422,9 +429,11 @@ def _check_lead_fields(
     role: str, reason: str | None, exceptional: bool, scrutiny: Scrutiny | None
 ) -> None:
     if role == "social_worker" and reason is None:
-        raise ValueError("reason (SW_REASON) is required when a social worker is allocated")
+        raise FieldProblem(
+            "reason", "reason (SW_REASON) is required when a social worker is allocated"
+        )
     if exceptional and scrutiny is None:
-        raise ValueError("an exceptional reallocation needs a scrutiny record")
+        raise FieldProblem("scrutiny", "an exceptional reallocation needs a scrutiny record")
 
 
 class WorkerAllocationEnded(ChildEvent):
@@ -481,9 +490,13 @@ class PlacementStarted(ChildEvent):
     @model_validator(mode="after")
     def _provider(self) -> PlacementStarted:
         if self.place in PLACEMENTS_WITHOUT_PROVIDER and self.provider is not None:
-            raise ValueError(f"provider must be blank for placement type {self.place}")
+            raise FieldProblem(
+                "provider", f"provider must be blank for placement type {self.place}"
+            )
         if self.place not in PLACEMENTS_WITHOUT_PROVIDER and self.provider is None:
-            raise ValueError(f"provider (PLACE_PROVIDER) is required for placement {self.place}")
+            raise FieldProblem(
+                "provider", f"provider (PLACE_PROVIDER) is required for placement {self.place}"
+            )
         return self
 
 
@@ -507,7 +520,9 @@ class PeriodOfCareEnded(ChildEvent):
     @model_validator(mode="after")
     def _not_x1(self) -> PeriodOfCareEnded:
         if self.reason == "X1":
-            raise ValueError("X1 continues care: it ends an episode, never a period of care")
+            raise FieldProblem(
+                "reason", "X1 continues care: it ends an episode, never a period of care"
+            )
         return self
 
 

@@ -12,9 +12,11 @@ twice.
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -37,14 +39,14 @@ from journey.reference import (
     decide_reference,
     new_reference,
 )
-from journey.rules import RuleViolation
+from journey.rules import FieldProblem, RuleViolation
 from journey.settings import Settings
 from journey.store import Store, open_store
 
 log = structlog.get_logger("journey.ledger")
 
 NAMESPACE = UUID("5b0e4c53-8a0c-4c39-9d77-6a6f75726e79")
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 10
 SNAPSHOT_EVERY = 100
 CACHE_SIZE = 20_000
 REFERENCE_TTL_SECONDS = 5.0
@@ -93,15 +95,25 @@ def hashed(value: str | UUID) -> str:
     return hashlib.sha256(str(value).encode()).hexdigest()[:12]
 
 
+_TAG_ERRORS = ("union_tag_invalid", "union_tag_not_found")
+
+
 def problems_of(error: ValidationError) -> list[Problem]:
+    """pydantic's errors as problems naming the field and the rule."""
     problems = []
     for detail in error.errors():
         loc = [str(p) for p in detail["loc"]]
         if loc and loc[0][:1].isupper():  # the discriminated union's tag: not a field
             loc = loc[1:]
-        problems.append(
-            Problem(field=".".join(loc) or None, rule=detail["type"], message=detail["msg"])
-        )
+        cause = detail.get("ctx", {}).get("error")
+        if isinstance(cause, FieldProblem):
+            loc = [*loc, cause.field]
+            message = str(cause)
+        else:
+            message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] in _TAG_ERRORS:
+            loc = ["type"]
+        problems.append(Problem(field=".".join(loc) or None, rule=detail["type"], message=message))
     return problems
 
 
@@ -198,8 +210,8 @@ class Ledger:
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 break
-            if attempt:
-                time.sleep(0.005 * attempt)
+            if attempt:  # back off, with jitter, so racing writers take turns
+                time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
             work, decided, rejected = self._decide(pending)
             for item, problem in rejected:
                 if not prechecked and self.store.events.find_event(item.event_id) is not None:
@@ -215,14 +227,18 @@ class Ledger:
                     problems=[problem],
                 )
             if atomic and any(r is not None and not r.ok for r in results):
+                self._forget_all(work)
                 break
             try:
                 self._insert(work, decided)
-            except IntegrityError:
+            except BaseException as error:
+                # Whatever stopped the insert, the cached states hold events that were
+                # not stored: drop them, so the next read comes from the store.
+                self._forget_all(work)
+                if not isinstance(error, IntegrityError):
+                    raise
                 # Someone else appended to one of these streams (or stored one of these
-                # event ids) first: forget what we knew and decide again.
-                for item, _ in decided:
-                    self._forget(item.stream_id)
+                # event ids) first: decide again against what is stored now.
                 retry = []
                 for item, _ in decided:
                     if self.store.events.find_event(item.event_id) is not None:
@@ -247,6 +263,7 @@ class Ledger:
                     item.index,
                     "rejected",
                     type=item.event.type,
+                    stream=item.event.stream_name(),
                     event_id=item.event_id,
                     problems=[
                         Problem(
@@ -259,7 +276,7 @@ class Ledger:
                 )
 
         final = [
-            r if r is not None else AppendResult(i, "not_stored", problems=[_ATOMIC])
+            r if r is not None else AppendResult(i, "not_stored", problems=[ATOMIC])
             for i, r in enumerate(results)
         ]
         self._log_batch(final, time.perf_counter() - started)
@@ -385,28 +402,30 @@ class Ledger:
             return Child(child_id=str(stream_id))
 
     def _snapshot(self, records: Sequence[StoredEvent]) -> None:
-        due = {}
-        for r in records:
-            if r.originator_version % SNAPSHOT_EVERY == 0:
-                due[r.originator_id] = r.originator_version
+        """Snapshot each child whose stream crossed a multiple of SNAPSHOT_EVERY, as it
+        stands after this append."""
+        due = {
+            UUID(str(r.originator_id))
+            for r in records
+            if r.originator_version % SNAPSHOT_EVERY == 0
+        }
         snapshots = []
-        for stream_id, version in due.items():
-            child = self._children.get(UUID(str(stream_id)))
-            if child is None or child.version != version:
+        for stream_id in due:
+            child = self._children.get(stream_id)
+            if child is None:
                 continue
             snapshots.append(
                 StoredEvent(
                     originator_id=stream_id,
-                    originator_version=version,
+                    originator_version=child.version,
                     topic="Child",
                     state=self.sealer.seal_bytes(orjson.dumps(child)),
                 )
             )
         if snapshots:
-            try:
+            # Another writer may have taken the same snapshot: it is the same state.
+            with suppress(IntegrityError):
                 self.store.snapshots.insert_events(snapshots)
-            except IntegrityError:
-                pass  # another writer took the same snapshot: it is the same state
 
     def _remember_child(self, stream_id: UUID, child: Child) -> None:
         self._children[stream_id] = child
@@ -414,9 +433,10 @@ class Ledger:
         while len(self._children) > CACHE_SIZE:
             self._children.popitem(last=False)
 
-    def _forget(self, stream_id: UUID) -> None:
-        self._children.pop(stream_id, None)
-        self._references.pop(stream_id, None)
+    def _forget_all(self, work: _WorkingSet) -> None:
+        for stream_id in work.states:
+            self._children.pop(stream_id, None)
+            self._references.pop(stream_id, None)
 
     def reference(self, stream: str, name: str) -> Reference | None:
         stream_id = self.stream_id(stream, name)
@@ -463,10 +483,19 @@ class Ledger:
             start = page[-1].id + 1
 
 
-_ATOMIC = Problem(
+ATOMIC = Problem(
     None, "atomic_batch", "not stored: another event in this atomic batch was rejected"
 )
 _GONE = Problem(None, "conflict", "a concurrent writer got in first; retry the request")
+
+
+def _correction_field(field_name: str | None) -> str | None:
+    """Name the field of a correction that is at fault: its own, or one it changes."""
+    if field_name is None or field_name == "target_event_id":
+        return field_name
+    if field_name == "changes" or field_name.startswith("changes."):
+        return field_name
+    return f"changes.{field_name}"
 
 
 def _type_of(payload: Any) -> str | None:
@@ -494,18 +523,14 @@ class _WorkingSet:
         if isinstance(event, ev.ChildEvent):
             child = self._child(stream_id)
             if isinstance(event, (ev.EventRetracted, ev.EventCorrected)):
-                history = self._history(stream_id) + [(item.event_id, event)]
+                history = [*self._history(stream_id), (item.event_id, event)]
                 try:
                     folded = Child.fold(str(stream_id), history, refs=self, now=now)
                 except RuleViolation as violation:
                     raise RuleViolation(
                         violation.rule,
                         f"the correction would break the record: {violation.message}",
-                        violation.field
-                        if violation.field in ("target_event_id", "changes")
-                        else f"changes.{violation.field}"
-                        if violation.field
-                        else None,
+                        _correction_field(violation.field),
                     ) from None
                 folded.head_hash = child.head_hash
                 self.states[stream_id] = folded
@@ -518,7 +543,7 @@ class _WorkingSet:
             self.histories.setdefault(stream_id, []).append((item.event_id, event))
         else:
             state = self._reference(stream_id, event)
-            decide_reference(state, event)
+            decide_reference(state, event, now)
             apply_reference(state, event)
             version = state.version
         return version

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from journey import events as ev
 from journey.events import as_datetime
-from journey.rules import RuleViolation
+from journey.rules import RuleViolation, not_in_future
 
 
 @dataclass
@@ -22,11 +22,13 @@ class Dated:
 
 
 def _as_at(history: list[Dated], moment: datetime) -> str | None:
-    current = None
+    """The value in force at `moment`: the latest by business date, whatever order the
+    changes were recorded in (a late recording must not override a later change)."""
+    current: Dated | None = None
     for entry in history:
-        if entry.since <= moment:
-            current = entry.value
-    return current
+        if entry.since <= moment and (current is None or entry.since >= current.since):
+            current = entry
+    return None if current is None else current.value
 
 
 @dataclass
@@ -112,9 +114,10 @@ def new_reference(event: ev.Event) -> Reference:
     return CarerHousehold(household_id=event.household_id)
 
 
-def decide_reference(state: Reference, event: ev.Event) -> None:
+def decide_reference(state: Reference, event: ev.Event, now: datetime) -> None:
     """The hard rules of the reference streams."""
     at = as_datetime(event.occurred_at)
+    not_in_future(at, now)
     if isinstance(state, Worker):
         registered = state.registered_on is not None
         if isinstance(event, ev.WorkerRegistered):

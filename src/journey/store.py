@@ -24,7 +24,11 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.sql import SQL, Identifier
 
@@ -101,7 +105,30 @@ def _hex(value: UUID | str) -> str:
     return value.hex if isinstance(value, UUID) else value
 
 
-class PostgresLedgerRecorder(PostgresApplicationRecorder):
+SCHEMA_LOCK_KEY = APPEND_LOCK_KEY + 1
+
+
+class _SerialisedSchema:
+    """Create tables, types and functions one process at a time: PostgreSQL's catalog
+    refuses concurrent CREATE OR REPLACE of the same object ("tuple concurrently
+    updated"), which several services starting together would otherwise meet."""
+
+    datastore: Any
+
+    def create_table(self) -> None:
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            try:
+                super().create_table()  # type: ignore[misc]
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+
+class PostgresSnapshotRecorder(_SerialisedSchema, PostgresAggregateRecorder):
+    pass
+
+
+class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
@@ -194,6 +221,7 @@ class SQLiteLedgerFactory(SQLiteFactory):
 
 
 class PostgresLedgerFactory(PostgresFactory):
+    aggregate_recorder_class = PostgresSnapshotRecorder
     application_recorder_class = PostgresLedgerRecorder
 
 

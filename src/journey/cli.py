@@ -1,0 +1,419 @@
+"""The `journey` command line: a thin layer over the Ledger and the demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections import Counter
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import orjson
+import structlog
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from journey import events as ev
+from journey.chain import verify_chains
+from journey.ledger import ATOMIC, AppendResult, Ledger, Problem, hashed
+from journey.logging import configure_logging
+from journey.settings import Settings, load_settings, redact_url, save_settings
+from journey.views import child_detail, child_row, event_row
+
+app = typer.Typer(
+    help="journey: the event-sourced ledger of a child's care journey.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+child_app = typer.Typer(help="Read one child's record, or list children.", no_args_is_help=True)
+app.add_typer(child_app, name="child")
+
+out = Console()
+err = Console(stderr=True)
+log = structlog.get_logger("journey.cli")
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class LogFormat(StrEnum):
+    json = "json"
+    console = "console"
+
+
+class Status(StrEnum):
+    open = "open"
+    closed = "closed"
+    all = "all"
+
+
+_state: dict[str, Any] = {}
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", help="sqlite:///PATH or postgresql://… (default: JOURNEY_DATABASE_URL)"
+    ),
+]
+
+
+@app.callback()
+def main(
+    database: DatabaseOption = None,
+    log_format: Annotated[LogFormat, typer.Option(help="Log lines on stderr.")] = LogFormat.json,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+) -> None:
+    configure_logging(log_format.value, log_level.upper())
+    _state["database"] = database
+    _state["log_format"] = log_format.value
+    _state["log_level"] = log_level.upper()
+
+
+def _settings(database: str | None = None) -> Settings:
+    return load_settings(database or _state.get("database"))
+
+
+def _ledger(settings: Settings | None = None) -> Ledger:
+    return Ledger(settings or _settings())
+
+
+def render(rows: list[dict[str, Any]], fmt: Format, title: str | None = None) -> None:
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table(title=title)
+    for name in rows[0] if rows else ["(none)"]:
+        table.add_column(name.replace("_", " "))
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    out.print(table)
+
+
+# --- append ----------------------------------------------------------------------------
+
+
+@app.command()
+def append(
+    file: Annotated[str, typer.Argument(help="JSON lines, one event a line; - for stdin.")],
+    atomic: Annotated[bool, typer.Option(help="Store all lines or none.")] = False,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Append events written as JSON lines. Exit status 1 if any line was not stored."""
+    handle = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
+    with handle:
+        lines = [(n, line) for n, line in enumerate(handle, start=1) if line.strip()]
+    payloads: list[dict[str, Any]] = []
+    line_numbers: list[int] = []
+    rows: dict[int, dict[str, Any]] = {}
+    for line_no, line in lines:
+        try:
+            payload = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            payload = None
+            reason = f"not valid JSON: {error}"
+        else:
+            reason = "a line must be a JSON object"
+        if not isinstance(payload, dict):
+            rows[line_no] = _result_row(
+                line_no, AppendResult(0, "rejected", problems=[Problem(None, "json", reason)])
+            )
+            continue
+        payloads.append(payload)
+        line_numbers.append(line_no)
+    if atomic and rows:
+        results = [AppendResult(i, "not_stored", problems=[ATOMIC]) for i in range(len(payloads))]
+    else:
+        with _ledger() as ledger:
+            results = ledger.append_batch(payloads, atomic=atomic)
+    for line_no, result in zip(line_numbers, results, strict=True):
+        rows[line_no] = _result_row(line_no, result)
+    ordered = [rows[n] for n in sorted(rows)]
+    render(ordered, fmt, title=f"{file}: {len(ordered)} lines")
+    counts = Counter(r["status"] for r in ordered)
+    err.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    if any(r["status"] not in ("stored", "already stored") for r in ordered):
+        raise typer.Exit(1)
+
+
+def _result_row(line_no: int, result: AppendResult) -> dict[str, Any]:
+    problem = result.problems[0] if result.problems else None
+    return {
+        "line": line_no,
+        "status": result.status.replace("_", " "),
+        "type": result.type,
+        "version": result.version,
+        "field": problem.field if problem else None,
+        "rule": problem.rule if problem else None,
+        "message": "; ".join(p.message for p in result.problems) or None,
+    }
+
+
+# --- reading a child --------------------------------------------------------------------
+
+
+def _log_read(action: str, la_child_id: str, settings: Settings) -> None:
+    log.info("child_record_read", action=action, child=hashed(la_child_id), by=settings.principal)
+
+
+@child_app.command("list")
+def child_list(
+    status: Annotated[Status, typer.Option(help="open, closed or all")] = Status.all,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """List children: la_child_id, age band, what is open, lead worker."""
+    settings = _settings()
+    today = date.today()
+    rows = []
+    with _ledger(settings) as ledger:
+        for registered in ledger.registered_children():
+            assert isinstance(registered.event, ev.ChildEvent)
+            child = ledger.child(registered.event.la_child_id)
+            row = child_row(child, today)
+            if status is Status.all or row["status"] == status.value:
+                rows.append(row)
+    log.info("child_list_read", children=len(rows), by=settings.principal)
+    render(rows, fmt, title=f"{len(rows)} children")
+
+
+@child_app.command("show")
+def child_show(
+    la_child_id: str,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The child's current state: open work, legal status, placement, workers."""
+    settings = _settings()
+    with _ledger(settings) as ledger:
+        child = ledger.child(la_child_id)
+    _log_read("show", la_child_id, settings)
+    if not child.registered:
+        err.print(f"no child {la_child_id} in this ledger")
+        raise typer.Exit(2)
+    detail = child_detail(child, date.today())
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"child {la_child_id}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for key, value in detail.items():
+        table.add_row(key.replace("_", " "), _plain(value))
+    out.print(table)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return "\n".join(_plain(v) for v in value)
+    return str(value)
+
+
+@child_app.command("events")
+def child_events(
+    la_child_id: str,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The child's stream: version, type, occurred_at, recorded_at, recorded_by, hash."""
+    settings = _settings()
+    with _ledger(settings) as ledger:
+        records = ledger.child_records(la_child_id)
+    _log_read("events", la_child_id, settings)
+    if not records:
+        err.print(f"no child {la_child_id} in this ledger")
+        raise typer.Exit(2)
+    render([event_row(r) for r in records], fmt, title=f"child {la_child_id}")
+
+
+# --- verify and schema ------------------------------------------------------------------
+
+
+@app.command()
+def verify() -> None:
+    """Re-check every hash chain from the stored bytes; exit 1 naming what was altered."""
+    settings = _settings()
+    started = time.perf_counter()
+    with _ledger(settings) as ledger:
+        report = verify_chains(ledger.store.events)
+        seconds = time.perf_counter() - started
+        rate = report.events / seconds if seconds else 0.0
+        if report.ok:
+            out.print(
+                f"verified {report.events} events in {report.streams} streams: every chain "
+                f"intact ({seconds:.2f} s, {rate:,.0f} events/s)"
+            )
+            return
+        for brk in report.breaks[:50]:
+            who = _stream_name(ledger, brk.stream_id)
+            out.print(
+                f"[red]BROKEN[/red] {who} version {brk.version} "
+                f"(notification {brk.notification_id}): {brk.problem}"
+            )
+        more = len(report.breaks) - 50
+        if more > 0:
+            out.print(f"... and {more} more")
+        out.print(f"{len(report.breaks)} problems in {report.events} events")
+    raise typer.Exit(1)
+
+
+def _stream_name(ledger: Ledger, stream_id: str | None) -> str:
+    """The child (or worker, team, household) a stream belongs to, where it can be read."""
+    if stream_id is None:
+        return "the log"
+    try:
+        first = ledger.stream_records(UUID(stream_id))[:1]
+    except Exception:  # an altered first record cannot name its stream
+        return f"stream {stream_id}"
+    if not first:
+        return f"stream {stream_id}"
+    event = first[0].event
+    return f"{event.stream} {event.stream_name()}"
+
+
+@app.command()
+def schema(
+    type_name: Annotated[str | None, typer.Argument(metavar="[TYPE]")] = None,
+) -> None:
+    """Print the JSON Schema of one event type, or of all of them."""
+    try:
+        document = ev.json_schema(type_name)
+    except KeyError:
+        err.print(f"unknown event type {type_name}; known: {', '.join(sorted(ev.EVENT_TYPES))}")
+        raise typer.Exit(2) from None
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    children: Annotated[int, typer.Option(min=1, help="Children in the council.")] = 2000,
+    years: Annotated[int, typer.Option(min=1, max=20, help="Years of history.")] = 5,
+    seed: Annotated[int, typer.Option(help="Same seed, same council.")] = 1,
+    database: DatabaseOption = None,
+    fresh: Annotated[bool, typer.Option(help="Delete an existing SQLite demo file.")] = False,
+) -> None:
+    """Build a synthetic council through the ledger, verify it, and say what is stored."""
+    from journey.demo.council import generate
+    from journey.demo.simulation import append_council
+
+    settings = _demo_settings(database or _state.get("database"), fresh)
+    started = time.perf_counter()
+    out.print(
+        f"building a council of {children} children over {years} years (seed {seed}) "
+        f"in {redact_url(settings.database_url)}"
+    )
+    council = generate(seed=seed, children=children, years=years, council=settings.council)
+    with Ledger(settings) as ledger:
+        if ledger.store.events.max_notification_id():
+            err.print(
+                "this database already holds events: use --fresh (SQLite) or an empty database"
+            )
+            raise typer.Exit(2)
+        with _progress() as progress:
+            task = progress.add_task("appending", total=len(council.events))
+            outcome = append_council(ledger, council, lambda n: progress.advance(task, n))
+        appended = time.perf_counter()
+        with _progress() as progress:
+            task = progress.add_task("verifying", total=len(council.events))
+            report = verify_chains(ledger.store.events, lambda n: progress.advance(task, n))
+    seconds = time.perf_counter() - started
+    _print_demo_summary(council, outcome, report.ok, report.events, appended - started, seconds)
+    if outcome.rejected or not report.ok:
+        raise typer.Exit(1)
+
+
+def _demo_settings(database: str | None, fresh: bool) -> Settings:
+    """The demo's settings, with a cipher key made (and kept) if there is none."""
+    from eventsourcing.cipher import AESCipher
+
+    settings = load_settings(database)
+    if fresh and settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    values = {"council": settings.council}
+    if database:
+        values["database_url"] = database
+    if not settings.cipher_key:
+        values["cipher_key"] = AESCipher.create_key(32)
+    save_settings(values)
+    return load_settings(database)
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} events/s" if speed else "")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+def _print_demo_summary(
+    council: Any, outcome: Any, verified: bool, checked: int, append_s: float, total_s: float
+) -> None:
+    by_type = Counter(payload["type"] for _, payload in council.events)
+    table = Table(title="events stored, by type")
+    table.add_column("type")
+    table.add_column("events", justify="right")
+    for name, count in sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    stored = outcome.stored
+    summary = Table(title="the demo council", show_header=False)
+    summary.add_column("what", style="bold")
+    summary.add_column("value", justify="right")
+    for label, value in (
+        ("children", f"{by_type['ChildRegistered']:,}"),
+        ("workers", f"{by_type['WorkerRegistered']:,}"),
+        ("teams", f"{by_type['TeamEstablished']:,}"),
+        ("carer households", f"{by_type['CarerHouseholdApproved']:,}"),
+        ("events stored", f"{stored:,}"),
+        ("events rejected", f"{outcome.rejected:,}"),
+        ("chains verified", f"{checked:,} events, {'intact' if verified else 'BROKEN'}"),
+        ("time to append", f"{append_s:.1f} s"),
+        ("events per second", f"{stored / append_s:,.0f}" if append_s else "-"),
+        ("time in all", f"{total_s:.1f} s"),
+        ("finished at", datetime.now(UTC).isoformat(timespec="seconds")),
+    ):
+        summary.add_row(label, value)
+    out.print(summary)
