@@ -59,14 +59,13 @@ def verify_chains(
     for notification in _notifications(recorder):
         report.events += 1
         if notification.id != expected_id:
+            missing = (
+                f"notification {expected_id} is"
+                if notification.id - 1 == expected_id
+                else f"notifications {expected_id}–{notification.id - 1} are"
+            )
             report.breaks.append(
-                Break(
-                    None,
-                    None,
-                    expected_id,
-                    f"notifications {expected_id}–{notification.id - 1} are missing "
-                    "(rows removed from the log)",
-                )
+                Break(None, None, expected_id, f"{missing} missing (rows removed from the log)")
             )
         expected_id = notification.id + 1
         stream = str(notification.originator_id)
@@ -102,10 +101,10 @@ def _check(state: bytes, stream: str, notification: Notification, head: _Head) -
         problem = "the stored bytes are not in canonical form (altered)"
     elif hashlib.sha256(body).hexdigest() != stated:
         problem = "the hash does not match the record (altered)"
-    elif record.get("prev_hash") != head.hash:
-        problem = "prev_hash does not match the previous event (chain broken)"
     elif record.get("stream_id") != stream or record.get("version") != version:
         problem = "the record belongs to another stream or position (copied or moved)"
+    elif record.get("prev_hash") != head.hash:
+        problem = "prev_hash does not match the previous event (chain broken)"
     elif record.get("type") != topic:
         problem = "the record's type differs from the stored topic (altered)"
     else:

@@ -1,0 +1,5 @@
+"""`python -m journey` runs the command line."""
+
+from journey.cli import app
+
+app(prog_name="journey")
