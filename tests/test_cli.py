@@ -18,9 +18,10 @@ PRINCIPAL = "svc:case-management"
 def journey(
     folder: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("JOURNEY_")
-    } | {"JOURNEY_PRINCIPAL": PRINCIPAL, "COLUMNS": "200"}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEY_")} | {
+        "JOURNEY_PRINCIPAL": PRINCIPAL,
+        "COLUMNS": "200",
+    }
     return subprocess.run(
         [sys.executable, "-m", "journey", *args],
         cwd=folder,
@@ -50,7 +51,11 @@ def test_append_reports_every_line_and_fails_when_one_is_rejected(folder: Path) 
     run = journey(folder, "append", str(path), "--format", "json")
     assert run.returncode == 1
     rows = json.loads(run.stdout)
-    assert [r["status"] for r in rows] == ["stored"] * 6 + ["already stored", "rejected", "rejected"]
+    assert [r["status"] for r in rows] == ["stored"] * 6 + [
+        "already stored",
+        "rejected",
+        "rejected",
+    ]
     assert rows[7]["field"] == "referral_source"
     assert "REFERRAL_SOURCE" in rows[7]["message"]
     assert rows[8]["rule"] == "json"

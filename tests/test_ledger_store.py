@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import orjson
 import psycopg
 from databases import database_url, postgres_database, postgres_url  # noqa: F401
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 
 from journey.chain import verify_chains
 from journey.child import Child

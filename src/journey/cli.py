@@ -355,7 +355,7 @@ def demo(
 
 def _demo_settings(database: str | None, fresh: bool) -> Settings:
     """The demo's settings, with a cipher key made (and kept) if there is none."""
-    from eventsourcing.cipher import AESCipher
+    from eventsourcing.cryptography import AESCipher
 
     settings = load_settings(database)
     if fresh and settings.database_url.startswith("sqlite:///"):

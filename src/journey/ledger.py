@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
@@ -158,7 +159,7 @@ class Ledger:
 
     def stream_id(self, stream: str, name: str) -> UUID:
         """Deterministic from the council code and the council's own id."""
-        return uuid5(NAMESPACE, f"{self.settings.council}:{stream}:{name}")
+        return _stream_id(self.settings.council, stream, name)
 
     def child_id(self, la_child_id: str) -> UUID:
         return self.stream_id("child", la_child_id)
@@ -287,6 +288,9 @@ class Ledger:
     ) -> tuple[_WorkingSet, list[tuple[_Pending, int]], list[tuple[_Pending, Problem]]]:
         """Decide every pending event in order against a working copy of its stream."""
         work = _WorkingSet(self, self.clock())
+        work.start_new_children(
+            {p.stream_id for p in pending if isinstance(p.event, ev.ChildEvent)}
+        )
         decided: list[tuple[_Pending, int]] = []
         rejected: list[tuple[_Pending, Problem]] = []
         for item in pending:
@@ -427,6 +431,11 @@ class Ledger:
             with suppress(IntegrityError):
                 self.store.snapshots.insert_events(snapshots)
 
+    def clear_cache(self) -> None:
+        """Forget every cached stream: the next reads come from the store."""
+        self._children.clear()
+        self._references.clear()
+
     def _remember_child(self, stream_id: UUID, child: Child) -> None:
         self._children[stream_id] = child
         self._children.move_to_end(stream_id)
@@ -489,6 +498,11 @@ ATOMIC = Problem(
 _GONE = Problem(None, "conflict", "a concurrent writer got in first; retry the request")
 
 
+@lru_cache(maxsize=65536)
+def _stream_id(council: str, stream: str, name: str) -> UUID:
+    return uuid5(NAMESPACE, f"{council}:{stream}:{name}")
+
+
 def _correction_field(field_name: str | None) -> str | None:
     """Name the field of a correction that is at fault: its own, or one it changes."""
     if field_name is None or field_name == "target_event_id":
@@ -547,6 +561,18 @@ class _WorkingSet:
             apply_reference(state, event)
             version = state.version
         return version
+
+    def start_new_children(self, stream_ids: set[UUID]) -> None:
+        """Ask the store once which uncached children exist: the others are new and need
+        no loading (a batch of new children costs one query, not two per child)."""
+        unknown = [s for s in stream_ids if s not in self.ledger._children]
+        if len(unknown) < 2:
+            return
+        existing = self.ledger.store.events.existing_streams(unknown)
+        for stream_id in unknown:
+            if stream_id not in existing:
+                self.states[stream_id] = Child(child_id=str(stream_id))
+                self.heads[stream_id] = GENESIS
 
     def _child(self, stream_id: UUID) -> Child:
         state = self.states.get(stream_id)

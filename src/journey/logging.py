@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Literal
 
+import orjson
 import structlog
 
 LogFormat = Literal["json", "console"]
@@ -16,9 +17,14 @@ LogFormat = Literal["json", "console"]
 
 def configure_logging(log_format: LogFormat = "json", level: str = "INFO") -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=orjson.dumps)
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    factory = (
+        structlog.BytesLoggerFactory(file=sys.stderr.buffer)
+        if log_format == "json"
+        else structlog.PrintLoggerFactory(file=sys.stderr)
     )
     structlog.configure(
         processors=[
@@ -28,6 +34,6 @@ def configure_logging(log_format: LogFormat = "json", level: str = "INFO") -> No
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=factory,
         cache_logger_on_first_use=False,
     )

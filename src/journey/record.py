@@ -20,7 +20,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
 
@@ -35,8 +35,10 @@ def canonical(obj: Any) -> bytes:
 
 
 def record_hash(record: dict[str, Any]) -> str:
-    body = {k: v for k, v in record.items() if k != "hash"}
-    return hashlib.sha256(canonical(body)).hexdigest()
+    """SHA-256 of the canonical bytes of the record without its `hash`."""
+    if "hash" in record:
+        record = {k: v for k, v in record.items() if k != "hash"}
+    return hashlib.sha256(canonical(record)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class Recorded:
 
 
 class Sealer:
-    """Encrypts and decrypts the `data` of records with the library's AES-GCM cipher."""
+    """Encrypts and decrypts the `data` of records with the library's AES-GCM cipher
+    (`eventsourcing.cryptography`, on the `cryptography` package)."""
 
     def __init__(self, key: str | None):
         self._cipher = AESCipher(Environment(env={"CIPHER_KEY": key})) if key else None

@@ -2,8 +2,9 @@
 two columns the ledger needs beside the library's own (`event_id`, unique, for
 idempotency; `recorded_at`, indexed, for "as the system knew it at time T").
 
-On PostgreSQL an append is one round trip: a function that takes a transaction-level
-advisory lock, then numbers the new rows after the current maximum notification id. The
+On PostgreSQL a single append is one round trip: a function that takes a
+transaction-level advisory lock, then numbers the new row after the current maximum
+notification id; a batch takes the same lock in a transaction and COPYs its rows in. The
 lock makes commit order equal notification order (so a projection tailing the log never
 passes a gap that fills later), and numbering under the lock keeps the global sequence
 contiguous: a rejected append leaves no hole for `verify` to explain. On SQLite the
@@ -30,11 +31,13 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from journey.record import LedgerRecord
 
 APPEND_LOCK_KEY = 0x6A6F75726E6579  # "journey"
+COPY_TYPES = ["uuid", "int8", "text", "bytea", "uuid", "timestamptz", "int8"]
 
 
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
@@ -88,13 +91,21 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         return None if row is None else (UUID(row[0]), int(row[1]))
 
     def existing_event_ids(self, event_ids: Sequence[UUID]) -> set[UUID]:
+        return self._existing("event_id", event_ids)
+
+    def existing_streams(self, stream_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these streams hold any event (the rest are new)."""
+        return self._existing("originator_id", stream_ids)
+
+    def _existing(self, column: str, values: Sequence[UUID]) -> set[UUID]:
         found: set[UUID] = set()
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(event_ids), 500):
-                chunk = [e.hex for e in event_ids[start : start + 500]]
+            for start in range(0, len(values), 500):
+                chunk = [v.hex for v in values[start : start + 500]]
                 marks = ",".join("?" * len(chunk))
                 c.execute(
-                    f"SELECT event_id FROM {self.events_table_name} WHERE event_id IN ({marks})",
+                    f"SELECT DISTINCT {column} FROM {self.events_table_name} "
+                    f"WHERE {column} IN ({marks})",
                     chunk,
                 )
                 found.update(UUID(row[0]) for row in c.fetchall())
@@ -143,7 +154,6 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
             "recorded_at timestamptz NOT NULL, "
             "PRIMARY KEY (originator_id, originator_version))"
         ).format(schema=schema, table=table)
-        function = Identifier(f"{events_table_name}_append")
         self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (recorded_at)").format(
                 index=Identifier(f"{events_table_name}_recorded_at"), schema=schema, table=table
@@ -152,24 +162,41 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}("
-                "ids uuid[], versions bigint[], topics text[], states bytea[], "
-                "event_ids uuid[], recorded_ats timestamptz[]) "
-                "RETURNS SETOF bigint LANGUAGE plpgsql AS $$ "
+                "id uuid, version bigint, topic text, state bytea, event_id uuid, "
+                "recorded_at timestamptz) "
+                "RETURNS bigint LANGUAGE plpgsql AS $$ "
                 "DECLARE head bigint; "
                 "BEGIN "
                 "PERFORM pg_advisory_xact_lock({lock}); "
-                "SELECT COALESCE(MAX(notification_id), 0) INTO head FROM {schema}.{table}; "
-                "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, "
-                "topic, state, event_id, recorded_at, notification_id) "
-                "SELECT u.i, u.v, u.t, u.s, u.e, u.r, head + u.n FROM unnest("
-                "ids, versions, topics, states, event_ids, recorded_ats) "
-                "WITH ORDINALITY AS u(i, v, t, s, e, r, n) RETURNING notification_id; "
+                "SELECT COALESCE(MAX(notification_id), 0) + 1 INTO head FROM {schema}.{table}; "
+                "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state, "
+                "event_id, recorded_at, notification_id) "
+                "VALUES (id, version, topic, state, event_id, recorded_at, head); "
+                "RETURN head; "
                 "END $$"
-            ).format(schema=schema, function=function, table=table, lock=APPEND_LOCK_KEY)
+            ).format(
+                schema=schema,
+                function=Identifier(f"{events_table_name}_append_one"),
+                table=table,
+                lock=APPEND_LOCK_KEY,
+            )
         )
-        self.append_statement = SQL(
-            "SELECT * FROM {schema}.{function}(%s, %s, %s, %s, %s, %s)"
-        ).format(schema=schema, function=function)
+        self.append_one_statement = SQL(
+            "SELECT {schema}.{function}(%s, %s, %s, %s, %s, %s) AS notification_id"
+        ).format(schema=schema, function=Identifier(f"{events_table_name}_append_one"))
+        self.existing_streams_statement = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+        ).format(schema=schema, table=table)
+        self.lock_statement = SQL("SELECT pg_advisory_xact_lock({lock})").format(
+            lock=APPEND_LOCK_KEY
+        )
+        self.head_statement = SQL(
+            "SELECT COALESCE(MAX(notification_id), 0) AS head FROM {schema}.{table}"
+        ).format(schema=schema, table=table)
+        self.copy_statement = SQL(
+            "COPY {schema}.{table} (originator_id, originator_version, topic, state, "
+            "event_id, recorded_at, notification_id) FROM STDIN (FORMAT BINARY)"
+        ).format(schema=schema, table=table)
         self.find_event_statement = SQL(
             "SELECT originator_id, originator_version FROM {schema}.{table} WHERE event_id = %s"
         ).format(schema=schema, table=table)
@@ -182,25 +209,48 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
-        for s in stored_events:
+        if len(stored_events) == 1:  # scalars: no arrays to adapt
+            (s,) = stored_events
             assert isinstance(s, LedgerRecord)
-            for column, value in zip(
-                columns,
-                (
-                    s.originator_id,
-                    s.originator_version,
-                    s.topic,
-                    s.state,
-                    s.event_id,
-                    s.recorded_at,
-                ),
-                strict=True,
+            row = (s.originator_id, s.originator_version, s.topic, s.state)
+            with (
+                self.datastore.get_connection() as conn,
+                conn.cursor(row_factory=tuple_row) as curs,
             ):
-                column.append(value)
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.append_statement, columns, prepare=True)
-            return [row[f"{self.events_table_name}_append"] for row in curs.fetchall()]
+                curs.execute(
+                    self.append_one_statement, (*row, s.event_id, s.recorded_at), prepare=True
+                )
+                found = curs.fetchone()
+            assert found is not None
+            return [int(found[0])]
+        # Many rows: one transaction that takes the same lock, reads the head under it
+        # (a new statement, so a new snapshot) and copies the rows in, numbered after it.
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            curs.execute(self.lock_statement)
+            curs.execute(self.head_statement)
+            found = curs.fetchone()
+            assert found is not None
+            head = int(found["head"])
+            with curs.copy(self.copy_statement) as copy:
+                copy.set_types(COPY_TYPES)
+                for n, s in enumerate(stored_events, start=head + 1):
+                    assert isinstance(s, LedgerRecord)
+                    copy.write_row(
+                        (
+                            s.originator_id,
+                            s.originator_version,
+                            s.topic,
+                            s.state,
+                            s.event_id,
+                            s.recorded_at,
+                            n,
+                        )
+                    )
+        return list(range(head + 1, head + 1 + len(stored_events)))
 
     def find_event(self, event_id: UUID) -> tuple[UUID, int] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -214,6 +264,12 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.existing_statement, (list(event_ids),))
             return {UUID(str(row["event_id"])) for row in curs.fetchall()}
+
+    def existing_streams(self, stream_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these streams hold any event (the rest are new)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.existing_streams_statement, (list(stream_ids),))
+            return {UUID(str(row["originator_id"])) for row in curs.fetchall()}
 
 
 class SQLiteLedgerFactory(SQLiteFactory):

@@ -1,0 +1,1 @@
+"""The synthetic council: years of realistic children's journeys for the demo and tests."""
