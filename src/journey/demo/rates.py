@@ -1,0 +1,384 @@
+"""Every rate, probability, duration and count the synthetic council uses, in one place.
+
+Sources, as cited on each constant:
+- "seed 001 Lnnn": the Leicester business case, by line, as extracted in
+  shared/domain/notes-seed-001.md; "seed 004 Lnnn": the permanence support guide.
+- "returns.md": shared/domain/returns.md, Timescales.
+- "DfE CIN": Characteristics of children in need, England (2023 and 2024 releases);
+  "DfE CLA": Children looked after in England including adoptions (2023, 2024);
+  "DfE workforce": Children's social work workforce (2023); "MoJ": Family Court
+  Statistics Quarterly (2023). National figures are rounded, quoted from memory, and
+  used only for their shape.
+- "assumption": no source; a plausible value chosen for the demo, usually to keep the
+  event count down or to make every projection show something.
+
+Weights are relative (they need not sum to 1). Durations are in days unless named
+otherwise.
+"""
+
+from __future__ import annotations
+
+# --- scale -----------------------------------------------------------------------------
+
+# Workers per child registered over the whole history, and the floor. The brief's
+# ratio; seed 001 L298 (1,300 children held by ~68 CiN social workers) gives caseloads
+# of ~19, but that council registers far more children a year per worker than a small
+# synthetic one, so caseloads here run lighter.
+CHILDREN_PER_WORKER = 50
+MIN_WORKERS = 12
+
+# Share of posts by team. Seed 001: Duty & Advice 20 SWs (L274), 9 CiN teams of ~7.5
+# (L296), 24 LAC SWs (L324), 10 PAs (L324, L542), 10 fostering support SWs (L380); IRO
+# numbers are not given (L414-422), so "iro" is an assumption. The transitional
+# Intensive Support Team (L304) is a small assumption-sized share.
+STAFF_SHARE = {
+    "duty": 0.12,
+    "cin": 0.45,  # split over the three CiN teams
+    "ist": 0.04,
+    "lac": 0.19,  # split over the two LAC teams
+    "plus16": 0.08,
+    "fostering": 0.06,
+    "iro": 0.06,
+}
+MIN_POSTS_PER_TEAM = 2
+
+# Yearly turnover (leavers / headcount). DfE workforce: ~17% of children's social
+# workers leave a year; one CiN team (North West, the busiest per seed 001 L296) is
+# given high turnover and agency reliance so continuity varies by team (assumption).
+TURNOVER = 0.17
+TURNOVER_HIGH = 0.45
+AGENCY_SHARE = 0.15  # DfE workforce: agency workers ~18% of FTE
+AGENCY_SHARE_HIGH = 0.5
+AGENCY_TENURE_FACTOR = 0.5  # agency workers stay half as long (assumption)
+VACANCY_DAYS = (0, 45)  # days before a leaver's post is filled (assumption)
+FTE_CHOICES = {1.0: 0.75, 0.8: 0.12, 0.6: 0.08, 0.5: 0.05}  # assumption
+# Long absences (sickness, parental leave): share of workers a year, and length.
+ABSENCE_RATE = 0.05  # assumption
+ABSENCE_DAYS = (90, 270)
+RETURN_PART_TIME = 0.5  # share returning at reduced FTE (WorkerRoleChanged) (assumption)
+# Workers who move team (WorkerJoinedTeam), share a year. Assumption.
+MOVE_RATE = 0.04
+# Days before leaving, moving or an absence during which no new case is given
+# (assumption: managers know of notice periods).
+NOTICE_DAYS = 21
+
+# The restructure (seed 001: Transitions renamed 16+, L29; IST disbanded, L442), as a
+# fraction of the way through the history.
+RESTRUCTURE_AT = 0.3
+
+# --- carer households -------------------------------------------------------------------
+
+FOSTER_HOUSEHOLDS_PER_CHILD = 1 / 35  # approved at the start (assumption)
+FOSTER_RECRUITED_PER_CHILD_YEAR = 1 / 160  # approved each year after (assumption)
+FOSTER_PLACES = {1: 0.45, 2: 0.4, 3: 0.15}  # assumption
+# Mockingbird: one constellation per this many children (at least one), launched at
+# this point in the history; a hub and 6-10 satellites (the Fostering Network model).
+CHILDREN_PER_CONSTELLATION = 1500
+MOCKINGBIRD_LAUNCH_AT = 0.25
+MOCKINGBIRD_SATELLITES = (6, 10)
+SATELLITE_LEAVES = 0.15  # share of satellites leaving the constellation (assumption)
+# After a household's last child leaves: share deregistered, and when (assumption).
+DEREGISTER_SHARE = {"foster": 0.15, "kinship": 0.5, "adopter": 0.3}
+DEREGISTER_AFTER = (30, 200)
+ADOPTER_APPROVED_BEFORE_MATCH = (30, 300)  # assumption
+
+# --- the child at the front door ---------------------------------------------------------
+
+# Age at first contact, by band (years, weights). DfE CIN: under 1 ~10%, 1-4 ~19%,
+# 5-9 ~26%, 10-15 ~33%, 16+ ~12%.
+AGE_BANDS = {(0, 1): 10, (1, 5): 19, (5, 10): 26, (10, 16): 33, (16, 18): 12}
+UNBORN_SHARE = 0.03  # pre-birth referrals (assumption; DfE CIN counts unborn ~1%)
+UNBORN_WEEKS_BEFORE_BIRTH = (8, 20)
+BIRTH_NOTIFIED_DAYS = (0, 3)
+UASC_SHARE_OF_TEENS = 0.05  # 15-17s arriving unaccompanied (DfE CLA: UASC ~7% of CLA)
+SEX = {"1": 0.52, "2": 0.48}  # DfE CIN: 52% boys
+DISABLED_SHARE = 0.11  # DfE CIN: ~12% of children in need have a disability
+# Ethnicity, weighted to a city with a large South Asian population (Leicester).
+ETHNICITY = {
+    "WBRI": 46,
+    "WOTH": 6,
+    "WIRT": 1,
+    "WROM": 1,
+    "MWBC": 6,
+    "MWAS": 3,
+    "MOTH": 4,
+    "AIND": 10,
+    "APKN": 4,
+    "ABAN": 2,
+    "AOTH": 4,
+    "BAFR": 5,
+    "BCRB": 2,
+    "BOTH": 2,
+    "CHNE": 1,
+    "OOTH": 2,
+    "NOBT": 1,
+}
+UPN_FROM_AGE = 4  # children of school age have a unique pupil number
+
+# Contact sources (CIN codes). DfE CIN referral sources: police ~29%, schools ~20%,
+# health ~14%, council services ~14%, individuals ~7%, other ~16%.
+CONTACT_SOURCE = {
+    "6": 29,
+    "2A": 18,
+    "2B": 2,
+    "3A": 3,
+    "3B": 3,
+    "3C": 1,
+    "3D": 1,
+    "3E": 3,
+    "3F": 3,
+    "5A": 6,
+    "5B": 2,
+    "5C": 2,
+    "5D": 4,
+    "4": 2,
+    "1A": 4,
+    "1B": 1,
+    "1C": 1,
+    "1D": 1,
+    "7": 3,
+    "8": 5,
+    "9": 2,
+    "10": 1,
+}
+# What a first contact becomes. Seed 001 L234: after the Thorpe changes contacts rose
+# and referrals fell; nationally about 2 contacts are received per referral (assumption
+# from council returns). Weighted so most registered children are referred.
+CONTACT_OUTCOME = {"referred": 62, "advice_given": 18, "early_help": 14, "no_further_action": 6}
+RECONTACT_SHARE = 0.3  # a contact-only child contacted again later (assumption)
+RECONTACT_DAYS = (20, 400)
+MAX_CONTACTS = 3
+
+# Primary need at referral. DfE CIN: abuse or neglect ~57%, family dysfunction ~15%,
+# disability ~9%, acute stress ~8%, absent parenting ~5%, others small.
+PRIMARY_NEED = {"N1": 57, "N2": 6, "N3": 3, "N4": 8, "N5": 15, "N6": 3, "N7": 1, "N8": 4, "N0": 3}
+
+# Most referrals go to a CiN social worker the same day (seed 001 L272, L282); some
+# wait in Duty and Advice, at most 48 hours (L272).
+HELD_IN_DUTY_SHARE = 0.15
+HELD_IN_DUTY_DAYS = (1, 2)
+ALLOCATION_DELAY_SHARE = 0.08  # allocated at the next allocation meeting (L284)
+ALLOCATION_DELAY_DAYS = (1, 3)
+NFA_AT_FRONT_DOOR = 0.06  # referral closed without assessment (assumption)
+NFA_AT_FRONT_DOOR_DAYS = (1, 5)
+# DfE CIN: ~22% of referrals are re-referrals within 12 months (the brief quotes 9%;
+# we follow the national figure).
+RE_REFERRAL_SHARE = 0.21
+RE_REFERRAL_DAYS = (30, 420)
+MAX_EPISODES = 3
+
+# --- assessment ---------------------------------------------------------------------------
+
+ASSESSMENT_START_DAYS = (0, 3)
+# DfE CIN: ~83% of assessments completed within 45 working days (returns.md).
+ASSESSMENT_ON_TIME = 0.83
+ASSESSMENT_WORKING_DAYS = (10, 45)
+ASSESSMENT_LATE_WORKING_DAYS = (46, 80)
+ASSESSMENT_FACTORS = ["2A", "3A", "4A", "6A", "11A", "14A", "16A", "17A", "18B", "21", "22A", "24A"]
+# Outcomes of a completed assessment. DfE CIN / brief: ~20-28% not in need (NFA);
+# the rest weighted so CP and care volumes follow (below). Adolescents and babies
+# shift toward care (see AGE_TILT).
+ASSESSMENT_OUTCOME = {
+    "no_further_action": 24,
+    "early_help": 16,
+    "child_in_need_plan": 27,
+    "other_services": 6,
+    "strategy_discussion": 21,
+    "looked_after": 6,
+}
+OTHER_SERVICES_DAYS = (30, 150)  # CIN services without a plan, then closed
+
+# --- child in need -------------------------------------------------------------------------
+
+CIN_PLAN_DAYS = (120, 420)  # assumption
+CIN_VISIT_DAYS = (28, 56)  # local policy 4-8 weekly (assumption)
+CIN_ESCALATION = 0.12  # CIN plans that become child protection (assumption)
+CIN_END_STEP_DOWN = 0.4  # CIN plans ending in step-down rather than closure (assumption)
+SHORT_BREAKS_SHARE = 0.5  # disabled children on a CIN plan who get short breaks (V3)
+SHORT_BREAKS = (3, 6)  # breaks over a plan (assumption)
+SHORT_BREAK_NIGHTS = (1, 3)
+RESPITE_DAYS = (25, 45)  # respite contacts for disabled children (assumption)
+
+# --- child protection ------------------------------------------------------------------------
+
+STRATEGY_S47 = 0.85  # strategy discussions deciding on S47 (assumption)
+S47_TO_ICPC = 0.45  # DfE CIN: ~200k S47s, ~80k ICPCs
+S47_DAYS_WITHOUT_CONFERENCE = (5, 25)
+ICPC_ON_TIME = 0.78  # DfE CIN: ~78% of ICPCs within 15 working days (returns.md)
+ICPC_LATE_WORKING_DAYS = (16, 30)
+ICPC_PLAN = 0.87  # DfE CIN: most ICPCs decide on a plan
+CP_CATEGORY = {"NEG": 52, "EMO": 38, "PHY": 5, "SAB": 3, "MUL": 2}  # DfE CIN
+CATEGORY_CHANGE_AT_REVIEW = 0.05  # assumption
+# Plan length in months, by weight. DfE CIN: median ~9 months; ~4% beyond 2 years.
+CP_PLAN_MONTHS = {3: 12, 9: 42, 15: 28, 21: 12, 27: 6}
+CP_REVIEW_ON_TIME = 0.9  # DfE CIN: ~90% of reviews on time
+CP_REVIEW_LATE_DAYS = (3, 30)
+CP_VISIT_DAYS = (14, 24)  # local policy ~10 working days; sampled sparser (assumption)
+CP_TO_PRE_PROCEEDINGS = 0.18  # assumption
+PRE_PROCEEDINGS_TO_ISSUE = 0.5  # PLO diverting about half (assumption)
+PRE_PROCEEDINGS_DAYS = (60, 150)
+CP_END_TO_CIN = 0.55  # plans stepping down to a CIN plan (assumption)
+CHILD_DEATH_SHARE = 0.0005  # very rare (assumption)
+
+# --- court -------------------------------------------------------------------------------------
+
+INTERIM_CARE = 0.85  # ICO at issue; the rest interim supervision (MoJ, assumption)
+EPO_SHARE = 0.05  # emergency protection before issue
+EPO_DAYS_BEFORE_ISSUE = (1, 7)
+# MoJ: public law cases take ~45 weeks on average (26-week target, returns.md).
+PROCEEDINGS_WEEKS = (20, 70)
+# Final orders (MoJ / DfE CLA shape), by the child's age at issue.
+FINAL_ORDER_UNDER_5 = {
+    "placement": 30,
+    "care": 25,
+    "special_guardianship": 25,
+    "child_arrangements": 10,
+    "supervision": 10,
+}
+FINAL_ORDER_5_PLUS = {"care": 55, "special_guardianship": 20, "child_arrangements": 13, "supervision": 12}
+TRANSFER_TO_LAC_DAYS = (1, 14)  # CiN -> LAC after the final order (seed 001 L318)
+SUPERVISION_CIN_DAYS = (180, 365)
+KINSHIP_BEFORE_SGO = 0.8  # SGO/CAO children placed with connected persons (seed 004 L410)
+
+# --- looked after -------------------------------------------------------------------------------
+
+# S20 accommodation (V2) outcomes (assumption; DfE CLA: ~30% of care starts are V2).
+S20_RETURN_HOME = 0.5
+S20_RETURN_DAYS = (20, 180)
+S20_LONG_TERM = 0.25
+S20_PERMANENCE_DAYS = (90, 200)
+S20_TO_PROCEEDINGS_DAYS = (30, 120)
+SOUTHWARK_FAST_TRACK_DAYS = (7, 21)  # 16/17s move to the LAC teams (seed 001 L318)
+AGE_ASSESSMENT_OVER_18 = 0.05  # UASC found to be adults (E15) (assumption)
+AGE_ASSESSMENT_DAYS = (30, 120)
+
+# Placements. DfE CLA: ~70% in foster care (about half in-house, half agency), ~11%
+# in children's homes, ~9% semi-independent/supported, ~6% placed with parents.
+PLACEMENT_UNDER_11 = {"U6": 46, "U3": 14, "IFA": 30, "P1": 4, "K2": 2, "R3": 4}
+PLACEMENT_11_TO_15 = {"U6": 36, "U3": 10, "IFA": 30, "K2": 20, "P1": 4}
+PLACEMENT_16_PLUS = {"U6": 18, "IFA": 22, "K2": 15, "K3": 45}
+LONG_TERM_FOSTER = 0.6  # long-term placements after a care order recorded as U4/U1
+FOSTER_FOR_ADOPTION = 0.2  # babies heading for adoption placed U5 (assumption)
+OUT_OF_AREA = {"IFA": 0.35, "K2": 0.5, "K3": 0.3}  # placements outside the city
+# Placement moves a year by kind of placement (DfE CLA: ~10% of CLA have 3+
+# placements in a year; ~68% one placement).
+MOVE_RATE_FIRST = 1.6  # the first, often emergency, placement
+MOVE_RATE_SETTLED = 0.18
+MOVE_RATE_TEEN = 0.5
+UNPLANNED_SHARE_TEEN = 0.5
+UNPLANNED_SHARE_CHILD = 0.2
+DISRUPTION_MEETING = 0.45  # unplanned endings followed by a disruption meeting
+DISRUPTION_DAYS = (7, 28)
+REASON_PLANNED = {"CARPL": 60, "LAREQ": 10, "CREQO": 10, "CLOSE": 5, "PLACE": 5, "OTHER": 10}
+REASON_UNPLANNED = {"CREQB": 40, "CHILD": 18, "ALLEG": 6, "STAND": 6, "CREQO": 15, "APPRR": 3, "OTHER": 12}
+SUPPORTED_ACCOMMODATION_AT = (16.5, 17.5)  # age moving to K3 (assumption)
+
+# Reviews (returns.md): first within 20 working days, second within 3 months, then
+# at most every 6 months.
+REVIEW_ON_TIME = 0.9
+REVIEW_LATE_DAYS = (3, 40)
+REVIEW_MISSED = 0.02
+REVIEW_PARTICIPATION = {"PN1": 55, "PN2": 8, "PN3": 5, "PN4": 6, "PN5": 6, "PN6": 14, "PN7": 6}
+IRO_CONTACT_BEFORE_REVIEW = 0.3  # IRO sees the child before a review (assumption)
+# Visits (returns.md): within 1 week of a placement, then 6-weekly in the first year,
+# then 3-monthly when the placement is long term.
+VISIT_ON_TIME = 0.9
+VISIT_LATE_DAYS = (1, 21)
+VISIT_FIRST_DAYS = (1, 7)
+VISIT_INTERVAL_DAYS = (28, 42)
+VISIT_LONG_TERM_DAYS = (70, 90)
+SEEN_ALONE = 0.7  # children aged 5+ seen alone (assumption)
+# Health: initial assessment within 20 working days; reviews 6-monthly under 5,
+# yearly from 5; dental yearly.
+HEALTH_ON_TIME = 0.85  # DfE CLA: ~90% of CLA had an annual health assessment
+HEALTH_LATE_DAYS = (5, 60)
+# Missing (DfE CLA: ~11% of CLA go missing in a year, mostly teenagers).
+MISSING_PRONE_TEEN = 0.25  # teenagers in care with repeat episodes
+MISSING_RATE_PRONE = 5.0  # episodes a year
+MISSING_RATE_OTHER = 0.15
+MISSING_HOURS = (2, 72)
+AWAY_SHARE = 0.2  # "away from placement" rather than missing
+RETURN_INTERVIEW_OFFERED = 0.9
+RETURN_INTERVIEW_ACCEPTED = 0.55
+UASC_NEED = "N8"
+
+# Care order: permanence plans and later exits (assumption).
+PERMANENCE_AFTER_CARE_ORDER = {"long_term_fostering": 70, "residential": 12, "return_home": 8, "other": 10}
+PREVIOUS_PERMANENCE = {"Z1": 90, "P2": 4, "P3": 3, "P1": 1, "P4": 2}
+LATER_SGO_SHARE = 0.1  # long-term foster carers later become special guardians
+LATER_SGO_YEARS = (1.5, 4)
+DISCHARGE_HOME_SHARE = 0.05
+DISCHARGE_HOME_YEARS = (1, 3)
+
+# --- adoption (seed 001 L288: placed within 12 months of the decision) -----------------------
+
+DECISION_BEFORE_ORDER_DAYS = (30, 90)
+MATCH_DAYS = (90, 420)
+INTRODUCTIONS_DAYS = (14, 56)
+ADOPTION_ORDER_DAYS = (180, 360)
+ADOPTION_REVERSED = 0.1  # DfE CLA: ~10% of decisions reversed
+REVERSAL_DAYS = (240, 540)
+REVERSAL_REASON = {"RD1": 35, "RD2": 15, "RD3": 40, "RD4": 10}
+CONSENT_DISPENSED = 0.6  # E12 rather than E11 (assumption)
+LIFE_STORY_SESSIONS = (3, 6)
+LETTERBOX_DAYS = (300, 420)  # once or twice a year (seed 004 L286)
+# Post-order support (seed 004 L244-246, L491): a visit 6 weeks after an adoption
+# placement or an SGO/CAO, then calls at 6, 12, 18, 24, 30 and 36 months.
+POST_ORDER_VISIT_DAYS = 42
+POST_ORDER_CALL_MONTHS = (6, 12, 18, 24, 30, 36)
+
+# --- leaving care -------------------------------------------------------------------------------
+
+ELIGIBLE_WEEKS = 13  # looked after 13 weeks since 14 (returns.md)
+PATHWAY_REVIEW_DAYS = (150, 182)  # at least every 6 months (returns.md)
+CARE_LEAVER_CONTACT_DAYS = (35, 56)  # PA contact at least every 8 weeks (returns.md)
+PA_CONTACT_IN_CARE_DAYS = (40, 70)  # PA contact with 16-17s still in care (assumption)
+# Leaving care at 18 (DfE CLA: ~55% of 18-year-olds in foster care stay put).
+LEAVING_AT_18 = {"E17": 35, "E5": 35, "E6": 8, "E4A": 10, "E4B": 4, "E13": 8}
+STAYING_PUT_NEW_HOUSEHOLD = 0.4  # agency carers approved as staying-put carers
+LEAVING_CARE_CLOSE_AGE = 21
+STAYS_TO_25 = 0.1  # care leavers in education supported to 25
+IN_TOUCH = {"YES": 90, "NO": 5, "REFU": 4, "NREQ": 1}
+# DfE CLA: ~55% of care leavers aged 19-21 in education, employment or training.
+ACTIVITY = {"F1": 6, "P1": 1, "F2": 18, "P2": 3, "F4": 6, "P4": 2, "F5": 12, "P5": 7, "G4": 12, "G5": 28, "G6": 5}
+ACCOMMODATION = {"U": 30, "E": 10, "D": 15, "T": 8, "B": 12, "K": 6, "S": 2, "W": 1, "X": 2, "Y": 4, "R": 2}
+STATUS_CHANGE = 0.2  # a contact that finds a new activity or home (assumption)
+
+# --- support -----------------------------------------------------------------------------------
+
+FAMILY_TIME_DAYS = (10, 18)  # supervised family time during proceedings (assumption)
+CAMHS_SHARE = 0.2  # looked-after children seen by CAMHS (assumption)
+CAMHS_SESSIONS = (3, 8)
+THERAPY_SHARE = 0.15  # CFST therapeutic sessions (seed 001 L378; share assumed)
+THERAPY_SESSIONS = (4, 8)
+MOCKINGBIRD_SLEEPOVER_DAYS = (35, 70)  # planned sleepovers at the hub (assumption)
+MOCKINGBIRD_CRISIS_RATE = 0.4  # crisis sleepovers a year (assumption)
+LIFE_STORY_FOR_LONG_TERM = 0.1  # long-term LAC given life story work (assumption)
+
+# --- continuity of the allocated worker -----------------------------------------------------------
+
+# Discretionary reallocations a year of holding a case (seed 001 L284: "only in very
+# exceptional circumstances"; the high-turnover team manages caseloads more often).
+REALLOCATION_RATE = 0.06
+REALLOCATION_RATE_HIGH = 0.25
+REALLOCATION_REASON = {"MANAGE": 55, "CHCHAN": 12, "PCCHAN": 13, "OTHERS": 20}
+REALLOCATION_SCRUTINISED = 0.7  # CiN reallocations with TM and SM scrutiny recorded
+LEAVER_HANDOVER_DAYS = (0, 5)  # cases reallocated up to this many days before leaving
+UNALLOCATED_GAP_SHARE = 0.08  # reallocations leaving the case briefly unallocated
+UNALLOCATED_GAP_SHARE_HIGH = 0.3
+UNALLOCATED_GAP_DAYS = (1, 10)
+
+# --- recording ---------------------------------------------------------------------------------
+
+# Share of routine records (visits, reviews, health, support, care-leaver contacts)
+# entered late, and how late (the brief; assumption).
+LATE_RECORDING_SHARE = 0.05
+LATE_RECORDING_DAYS = (8, 90)
+# Corrections (assumption): visits with a wrong date corrected, placement postcodes
+# corrected, and visits entered twice then retracted.
+VISIT_DATE_CORRECTED = 0.004
+POSTCODE_CORRECTED = 0.02
+VISIT_DUPLICATED = 0.003
+CORRECTION_DAYS = (2, 60)
+WORKING_DAY_START_MINUTES = 8 * 60 + 35
+WORKING_DAY_END_MINUTES = 17 * 60 + 45
