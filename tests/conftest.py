@@ -11,10 +11,13 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from databases import database_url, postgres_database, postgres_url
 
 from journey.events import EVENT_TYPES
 from journey.ledger import AppendResult, Ledger
 from journey.settings import Settings
+
+__all__ = ["database_url", "postgres_database", "postgres_url"]  # fixtures for every test
 
 CHILD = "C1"
 TEAM = "T-CIN"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 
-from databases import postgres_database, postgres_url  # noqa: F401
 from test_ledger_store import child_events, settings, visit
 
 from journey.chain import verify_chains

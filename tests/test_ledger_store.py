@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 
 import orjson
 import psycopg
-from databases import database_url, postgres_database, postgres_url  # noqa: F401
 from eventsourcing.cryptography import AESCipher
 
 from journey.chain import verify_chains

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
-from databases import database_url, postgres_database, postgres_url  # noqa: F401
 from test_ledger_store import child_events, settings, visit
 
 from journey.chain import verify_chains
