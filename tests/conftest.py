@@ -14,7 +14,8 @@ import pytest
 from databases import database_url, postgres_database, postgres_url
 
 from journey.events import EVENT_TYPES
-from journey.ledger import AppendResult, Ledger
+from journey.ledger import Ledger
+from journey.results import AppendResult
 from journey.settings import Settings
 
 __all__ = ["database_url", "postgres_database", "postgres_url"]  # fixtures for every test

@@ -15,7 +15,8 @@ from uuid import uuid4
 import pytest
 
 from journey.events import EVENT_TYPES, LONDON
-from journey.ledger import Ledger, Problem
+from journey.ledger import Ledger
+from journey.results import Problem
 
 
 def stream_length(ledger: Ledger, payload: dict[str, Any]) -> int:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from journey.events import LONDON
-from journey.ledger import AppendResult, Ledger
+from journey.ledger import Ledger
+from journey.results import AppendResult
 
 
 def rejected(ledger: Ledger, payload: dict[str, Any]) -> AppendResult:

@@ -32,8 +32,9 @@ from rich.text import Text
 
 from journey import events as ev
 from journey.chain import verify_chains
-from journey.ledger import ATOMIC, AppendResult, Ledger, Problem, hashed
+from journey.ledger import Ledger, hashed
 from journey.logging import configure_logging
+from journey.results import ATOMIC, AppendResult, Problem
 from journey.settings import Settings, load_settings, redact_url, save_settings
 from journey.views import child_detail, child_row, event_row
 

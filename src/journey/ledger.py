@@ -17,10 +17,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID, uuid5
 
 import orjson
@@ -40,7 +40,8 @@ from journey.reference import (
     decide_reference,
     new_reference,
 )
-from journey.rules import FieldProblem, RuleViolation
+from journey.results import ATOMIC, GONE, AppendResult, Problem, problems_of
+from journey.rules import RuleViolation
 from journey.settings import Settings
 from journey.store import Store, open_store
 
@@ -53,69 +54,10 @@ CACHE_SIZE = 20_000
 REFERENCE_TTL_SECONDS = 5.0
 _CHILD_SNAPSHOT = TypeAdapter(Child)
 
-Status = Literal["stored", "already_stored", "rejected", "conflict", "not_stored"]
-
-
-@dataclass
-class Problem:
-    field: str | None
-    rule: str
-    message: str
-
-
-@dataclass
-class AppendResult:
-    """What happened to one submitted event."""
-
-    index: int
-    status: Status
-    type: str | None = None
-    stream: str | None = None
-    event_id: UUID | None = None
-    version: int | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("stored", "already_stored")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "status": self.status,
-            "type": self.type,
-            "stream": self.stream,
-            "event_id": str(self.event_id) if self.event_id else None,
-            "version": self.version,
-            "problems": [p.__dict__ for p in self.problems],
-        }
-
 
 def hashed(value: str | UUID) -> str:
     """A short one-way reference for log lines, never the id itself."""
     return hashlib.sha256(str(value).encode()).hexdigest()[:12]
-
-
-_TAG_ERRORS = ("union_tag_invalid", "union_tag_not_found")
-
-
-def problems_of(error: ValidationError) -> list[Problem]:
-    """pydantic's errors as problems naming the field and the rule."""
-    problems = []
-    for detail in error.errors():
-        loc = [str(p) for p in detail["loc"]]
-        if loc and loc[0][:1].isupper():  # the discriminated union's tag: not a field
-            loc = loc[1:]
-        cause = detail.get("ctx", {}).get("error")
-        if isinstance(cause, FieldProblem):
-            loc = [*loc, cause.field]
-            message = str(cause)
-        else:
-            message = detail["msg"].removeprefix("Value error, ")
-        if detail["type"] in _TAG_ERRORS:
-            loc = ["type"]
-        problems.append(Problem(field=".".join(loc) or None, rule=detail["type"], message=message))
-    return problems
 
 
 @dataclass
@@ -314,7 +256,7 @@ class Ledger:
     def _answer_stored(self, item: _Pending) -> AppendResult:
         found = self.store.events.find_event(item.event_id)
         if found is None:  # the clash was on the stream, not the id
-            return AppendResult(item.index, "conflict", problems=[_GONE])
+            return AppendResult(item.index, "conflict", problems=[GONE])
         stream_id, version = found
         stored = self.store.events.select_events(stream_id, gt=version - 1, lte=version)
         existing = read_record(stored[0].state, self.sealer).event
@@ -490,12 +432,6 @@ class Ledger:
             for n in page:
                 yield read_record(n.state, self.sealer)
             start = page[-1].id + 1
-
-
-ATOMIC = Problem(
-    None, "atomic_batch", "not stored: another event in this atomic batch was rejected"
-)
-_GONE = Problem(None, "conflict", "a concurrent writer got in first; retry the request")
 
 
 @lru_cache(maxsize=65536)
