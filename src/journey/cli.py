@@ -8,10 +8,11 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -32,6 +33,7 @@ from rich.text import Text
 
 from journey import events as ev
 from journey.chain import verify_chains
+from journey.child import Child
 from journey.ledger import Ledger, hashed
 from journey.logging import configure_logging
 from journey.results import ATOMIC, AppendResult, Problem
@@ -49,6 +51,7 @@ app.add_typer(child_app, name="child")
 out = Console()
 err = Console(stderr=True)
 log = structlog.get_logger("journey.cli")
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -180,8 +183,16 @@ def _result_row(line_no: int, result: AppendResult) -> dict[str, Any]:
 # --- reading a child --------------------------------------------------------------------
 
 
-def _log_read(action: str, la_child_id: str, settings: Settings) -> None:
+def _read_child(la_child_id: str, action: str, read: Callable[[Ledger], T]) -> T:
+    """Read one child's record, log the read, and refuse a child the ledger does not hold."""
+    settings = _settings()
+    with _ledger(settings) as ledger:
+        found = read(ledger)
     log.info("child_record_read", action=action, child=hashed(la_child_id), by=settings.principal)
+    if not found or (isinstance(found, Child) and not found.registered):
+        err.print(f"no child {la_child_id} in this ledger")
+        raise typer.Exit(2)
+    return found
 
 
 @child_app.command("list")
@@ -210,13 +221,7 @@ def child_show(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """The child's current state: open work, legal status, placement, workers."""
-    settings = _settings()
-    with _ledger(settings) as ledger:
-        child = ledger.child(la_child_id)
-    _log_read("show", la_child_id, settings)
-    if not child.registered:
-        err.print(f"no child {la_child_id} in this ledger")
-        raise typer.Exit(2)
+    child = _read_child(la_child_id, "show", lambda ledger: ledger.child(la_child_id))
     detail = child_detail(child, date.today())
     if fmt is Format.json:
         sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
@@ -245,13 +250,7 @@ def child_events(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """The child's stream: version, type, occurred_at, recorded_at, recorded_by, hash."""
-    settings = _settings()
-    with _ledger(settings) as ledger:
-        records = ledger.child_records(la_child_id)
-    _log_read("events", la_child_id, settings)
-    if not records:
-        err.print(f"no child {la_child_id} in this ledger")
-        raise typer.Exit(2)
+    records = _read_child(la_child_id, "events", lambda ledger: ledger.child_records(la_child_id))
     render([event_row(r) for r in records], fmt, title=f"child {la_child_id}")
 
 
