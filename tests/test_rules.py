@@ -205,6 +205,23 @@ def test_a_new_referral_after_the_childs_death_is_rejected(seeded, event, record
     )
 
 
+def test_work_done_before_a_death_can_still_be_recorded_late(referred, event, record):
+    record(
+        referred,
+        event("CINPlanStarted", plan_id="CIN1", occurred_at="2024-02-05"),
+        event("ChildDied", occurred_at="2024-03-01"),
+        event("StatutoryVisitMade", visit_id="V1", worker_id="W1", occurred_at="2024-02-20"),
+    )
+    assert "V1" in referred.child("C1").visits
+    assert_rejected(
+        referred,
+        event("StatutoryVisitMade", visit_id="V2", worker_id="W1", occurred_at="2024-03-02"),
+        rule="child_has_died",
+        field=None,
+        phrase="only endings and closures may follow",
+    )
+
+
 def test_an_open_referral_can_still_be_closed_after_the_childs_death(referred, event, record):
     record(referred, event("ChildDied", occurred_at="2024-03-01"))
     record(
@@ -235,7 +252,7 @@ def test_care_dated_before_the_date_of_birth_is_rejected(seeded, event):
         period_of_care(event, at="2015-05-01"),
         rule="before_birth",
         field="occurred_at",
-        phrase="before a child is born",
+        phrase="before the child is born",
     )
 
 
@@ -254,8 +271,34 @@ def test_an_unborn_child_cannot_start_to_be_looked_after(ledger, event, record):
         period_of_care(event, at="2024-03-10"),
         rule="before_birth",
         field="occurred_at",
-        phrase="only contacts, referrals, assessments and allocations",
+        phrase="PeriodOfCareStarted cannot be recorded before the child is born",
     )
+
+
+def test_protective_work_for_an_unborn_baby_is_accepted(ledger, event, record):
+    """Pre-birth strategy discussions, conferences and child protection plans are
+    ordinary practice, recorded before the birth."""
+    record(
+        ledger,
+        event(
+            "ChildRegistered",
+            sex="9",
+            expected_date_of_birth="2024-09-01",
+            occurred_at="2024-01-15",
+        ),
+    )
+    record(ledger, *child_protection_up_to_conference(event))
+    record(
+        ledger,
+        event(
+            "ChildProtectionPlanStarted",
+            plan_id="CP1",
+            conference_id="K1",
+            category_of_abuse="NEG",
+            occurred_at="2024-02-21",
+        ),
+    )
+    assert ledger.child("C1").open_in(ledger.child("C1").cp_plans) == "CP1"
 
 
 def test_a_pre_birth_referral_and_assessment_with_an_expected_date_are_accepted(
@@ -1754,9 +1797,31 @@ def test_approving_a_household_twice_is_rejected(seeded, event, record):
         seeded,
         household(event, at="2024-01-01"),
         rule="household_already_approved",
-        field=None,
-        phrase="this household is approved",
+        field="kind",
+        phrase="already approved for foster care",
     )
+
+
+def test_foster_carers_approved_as_adopters_can_be_matched_with_their_foster_child(
+    in_care, event, record
+):
+    record(in_care, household(event), household(event, kind="adopter", at="2024-04-01"))
+    record(
+        in_care,
+        event("AdoptionDecisionMade", decision_id="D1", occurred_at="2024-04-02"),
+        event(
+            "AdopterMatched", decision_id="D1", adopter_household_id="H1", occurred_at="2024-05-01"
+        ),
+    )
+    assert in_care.child("C1").adoption_decisions["D1"].detail["matched_with"] == "H1"
+
+
+def test_a_worker_may_change_hours_alone_but_must_change_something(seeded, event, record):
+    record(seeded, event("WorkerRoleChanged", worker_id="W1", fte=0.6))
+    result = seeded.append(event("WorkerRoleChanged", worker_id="W1"))
+    assert result.status == "rejected"
+    assert result.problems[0].field == "role"
+    assert seeded.worker("W1").role_on(seeded.worker("W1").roles[0].since) == "social_worker"
 
 
 def test_an_event_for_a_household_never_approved_is_rejected(seeded, event):
@@ -1809,4 +1874,27 @@ def test_leaving_a_constellation_never_joined_is_rejected(seeded, event, record)
         rule="not_in_constellation",
         field="constellation_id",
         phrase="the household is not in constellation MB1",
+    )
+
+
+def test_a_review_held_during_a_plan_may_be_written_up_after_it_ended(seeded, event, record):
+    record(seeded, *child_protection_up_to_conference(event))
+    record(
+        seeded,
+        event(
+            "ChildProtectionPlanStarted",
+            plan_id="CP1",
+            conference_id="K1",
+            category_of_abuse="NEG",
+            occurred_at="2024-02-20",
+        ),
+        event("ChildProtectionPlanEnded", plan_id="CP1", occurred_at="2024-06-01"),
+        event("ChildProtectionReviewHeld", plan_id="CP1", occurred_at="2024-05-15"),
+    )
+    assert_rejected(
+        seeded,
+        event("ChildProtectionReviewHeld", plan_id="CP1", occurred_at="2024-06-10"),
+        rule="plan_not_open",
+        field="plan_id",
+        phrase="child protection plan CP1 was not open on 2024-06-10",
     )

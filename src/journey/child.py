@@ -26,8 +26,10 @@ from journey.events import as_date, as_datetime
 from journey.reference import References
 from journey.rules import RuleViolation, not_in_future
 
-# Before the date of birth (or while only an expected date is known) the ledger takes
-# the front door and what a pre-birth assessment needs, nothing else.
+# Before the date of birth (or while only an expected date is known) the ledger takes the
+# front door, assessment and the protective work practice does for an unborn baby
+# (pre-birth conferences, plans and pre-proceedings); care, placements, court orders,
+# visits and the rest wait for the birth.
 PRE_BIRTH = frozenset(
     {
         ev.ContactReceived,
@@ -39,11 +41,22 @@ PRE_BIRTH = frozenset(
         ev.WorkerAllocationEnded,
         ev.CaseTransferred,
         ev.ChildDetailsUpdated,
+        ev.CINPlanStarted,
+        ev.CINPlanEnded,
+        ev.StrategyDiscussionHeld,
+        ev.Section47EnquiryStarted,
+        ev.Section47EnquiryCompleted,
+        ev.InitialChildProtectionConferenceHeld,
+        ev.ChildProtectionPlanStarted,
+        ev.ChildProtectionReviewHeld,
+        ev.ChildProtectionPlanEnded,
+        ev.PreProceedingsStarted,
         ev.CaseClosed,
         ev.CaseSteppedDown,
     }
 )
-# After a child's death only what closes the record may follow.
+# After the date of a child's death only what closes the record may follow (anything dated
+# before it is a late recording of what happened in life, and is taken).
 AFTER_DEATH = frozenset(
     {
         ev.ReferralClosedNoFurtherAction,
@@ -168,7 +181,7 @@ class Child:
                 "register the child (ChildRegistered) before recording anything else",
                 "la_child_id",
             )
-        if self.died_on is not None and type(event) not in AFTER_DEATH:
+        if self.died_on is not None and at > self.died_on and type(event) not in AFTER_DEATH:
             raise RuleViolation(
                 "child_has_died",
                 "the child's death is recorded: only endings and closures may follow",
@@ -194,8 +207,8 @@ class Child:
         if (unborn or before_birth) and type(event) not in PRE_BIRTH | {ev.ChildRegistered}:
             raise RuleViolation(
                 "before_birth",
-                "only contacts, referrals, assessments and allocations may be recorded "
-                "before a child is born",
+                f"{event.type} cannot be recorded before the child is born: before birth the "
+                "ledger takes contacts, referrals, assessments, allocations and protective work",
                 "occurred_at",
             )
 
@@ -468,8 +481,14 @@ def _decide_cp_plan_started(
 def _decide_cp_review(
     child: Child, e: ev.ChildProtectionReviewHeld, at: datetime, refs: References
 ) -> None:
-    plan = _must_be_open(child.cp_plans, e.plan_id, "child protection plan", "plan_id")
-    _not_before(plan.start, at, "plan")
+    """A review is held while the plan runs; it may be written up after the plan ends."""
+    plan = child.cp_plans.get(e.plan_id)
+    if plan is None or not plan.covers(at):
+        raise RuleViolation(
+            "plan_not_open",
+            f"child protection plan {e.plan_id} was not open on {as_date(at).isoformat()}",
+            "plan_id",
+        )
 
 
 def _decide_cp_plan_ended(
@@ -783,7 +802,7 @@ def _decide_adoption_decision(
 
 def _adopter(refs: References, household_id: str, at: datetime) -> None:
     household = refs.carer_household(household_id)
-    if household is None or household.kind != "adopter" or not household.approved_at(at):
+    if household is None or not household.approved_at(at, "adopter"):
         raise RuleViolation(
             "adopter_not_approved",
             f"household {household_id} is not an approved adopter household on "

@@ -708,9 +708,17 @@ class WorkerJoinedTeam(WorkerEvent):
 
 
 class WorkerRoleChanged(WorkerEvent):
+    """A new role, new hours (fte), or both."""
+
     type: Literal["WorkerRoleChanged"] = "WorkerRoleChanged"
-    role: Role
+    role: Role | None = None
     fte: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> WorkerRoleChanged:
+        if self.role is None and self.fte is None:
+            raise FieldProblem("role", "WorkerRoleChanged needs a new role or new hours (fte)")
+        return self
 
 
 class WorkerLeft(WorkerEvent):

@@ -77,17 +77,24 @@ class Team:
 
 @dataclass
 class CarerHousehold:
+    """A household may be approved for more than one kind of care: foster carers who go
+    on to adopt the child they look after are approved as adopters too."""
+
     household_id: str = ""
     version: int = 0
-    approved_on: datetime | None = None
+    approvals: dict[str, datetime] = field(default_factory=dict)
     deregistered_on: datetime | None = None
-    kind: str | None = None
     constellations: dict[str, str] = field(default_factory=dict)
 
-    def approved_at(self, moment: datetime) -> bool:
+    @property
+    def approved_on(self) -> datetime | None:
+        return min(self.approvals.values()) if self.approvals else None
+
+    def approved_at(self, moment: datetime, kind: str | None = None) -> bool:
+        since = self.approvals.get(kind) if kind else self.approved_on
         return (
-            self.approved_on is not None
-            and self.approved_on <= moment
+            since is not None
+            and since <= moment
             and (self.deregistered_on is None or moment < self.deregistered_on)
         )
 
@@ -143,8 +150,16 @@ def decide_reference(state: Reference, event: ev.Event, now: datetime) -> None:
     else:
         approved = state.approved_on is not None
         if isinstance(event, ev.CarerHouseholdApproved):
-            if approved:
-                raise RuleViolation("household_already_approved", "this household is approved")
+            if event.kind in state.approvals:
+                raise RuleViolation(
+                    "household_already_approved",
+                    f"this household is already approved for {event.kind} care",
+                    "kind",
+                )
+            if state.deregistered_on is not None:
+                raise RuleViolation(
+                    "household_deregistered", "the household is deregistered", "household_id"
+                )
         elif not approved:
             raise RuleViolation(
                 "household_not_approved", "approve the household first", "household_id"
@@ -179,7 +194,8 @@ def apply_reference(state: Reference, event: ev.Event) -> None:
             state.teams.append(Dated(at, event.team_id))
         case ev.WorkerRoleChanged():
             assert isinstance(state, Worker)
-            state.roles.append(Dated(at, event.role))
+            if event.role is not None:
+                state.roles.append(Dated(at, event.role))
             state.fte = event.fte if event.fte is not None else state.fte
         case ev.WorkerLeft():
             assert isinstance(state, Worker)
@@ -200,8 +216,7 @@ def apply_reference(state: Reference, event: ev.Event) -> None:
             state.closed_on = at
         case ev.CarerHouseholdApproved():
             assert isinstance(state, CarerHousehold)
-            state.approved_on = at
-            state.kind = event.kind
+            state.approvals[event.kind] = at
         case ev.CarerHouseholdJoinedConstellation():
             assert isinstance(state, CarerHousehold)
             state.constellations[event.constellation_id] = event.constellation_role
