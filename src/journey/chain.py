@@ -77,6 +77,8 @@ def verify_chains(
             )
         if progress is not None and report.events % PAGE == 0:
             progress(PAGE)
+    if progress is not None:
+        progress(report.events % PAGE)
     report.streams = len(heads)
     return report
 

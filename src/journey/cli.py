@@ -85,12 +85,15 @@ DatabaseOption = Annotated[
 def main(
     database: DatabaseOption = None,
     log_format: Annotated[LogFormat, typer.Option(help="Log lines on stderr.")] = LogFormat.json,
-    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="DEBUG, INFO, WARNING or ERROR (default INFO; the demo: WARNING)."),
+    ] = None,
 ) -> None:
-    configure_logging(log_format.value, log_level.upper())
+    configure_logging(log_format.value, (log_level or "INFO").upper())
     _state["database"] = database
     _state["log_format"] = log_format.value
-    _state["log_level"] = log_level.upper()
+    _state["log_level"] = log_level
 
 
 def _settings(database: str | None = None) -> Settings:
@@ -327,6 +330,8 @@ def demo(
     from journey.demo.council import generate
     from journey.demo.simulation import append_council
 
+    if _state.get("log_level") is None:  # a line a simulated day is noise on a screen
+        configure_logging(_state["log_format"], "WARNING")
     settings = _demo_settings(database or _state.get("database"), fresh)
     started = time.perf_counter()
     out.print(
