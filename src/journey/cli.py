@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -373,7 +375,10 @@ def _demo_settings(database: str | None, fresh: bool) -> Settings:
     if not settings.cipher_key:
         values["cipher_key"] = AESCipher.create_key(32)
     save_settings(values)
-    return load_settings(database)
+    settings = load_settings(database)
+    if not os.environ.get("JOURNEY_PRINCIPAL"):
+        settings = replace(settings, principal="svc:demo-council")
+    return settings
 
 
 class _RateColumn(ProgressColumn):
