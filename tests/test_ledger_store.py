@@ -282,3 +282,48 @@ def test_settings_never_show_the_key() -> None:
     shown = repr(Settings(cipher_key="c2VjcmV0", database_url="postgresql://u:pw@h/db"))
     assert "c2VjcmV0" not in shown
     assert "pw" not in shown
+
+
+def test_a_stale_cache_in_one_process_does_not_reject_a_valid_event(database_url: str) -> None:
+    """The placement desk ends a placement; the case system, which had read the child
+    before, then records the next placement: it is judged against what is stored."""
+    care = [
+        {
+            "type": "PeriodOfCareStarted",
+            "la_child_id": "C1",
+            "period_id": "POC1",
+            "legal_status": "V2",
+            "category_of_need": "N1",
+            "occurred_at": "2023-05-01",
+            "idempotency_key": "poc",
+        },
+        {
+            "type": "PlacementStarted",
+            "la_child_id": "C1",
+            "placement_id": "P1",
+            "place": "U6",
+            "provider": "PR1",
+            "occurred_at": "2023-05-01",
+            "idempotency_key": "p1",
+        },
+    ]
+    with Ledger(settings(database_url)) as case_system:
+        case_system.append_batch([*child_events(), *care])
+        assert case_system.child("C1").open_in(case_system.child("C1").placements) == "P1"
+        with Ledger(settings(database_url)) as placement_desk:
+            ended = placement_desk.append(
+                {
+                    "type": "PlacementEnded",
+                    "la_child_id": "C1",
+                    "placement_id": "P1",
+                    "reason": "CARPL",
+                    "occurred_at": "2023-06-01",
+                    "idempotency_key": "p1-end",
+                }
+            )
+        assert ended.status == "stored"
+        next_placement = case_system.append(
+            {**care[1], "placement_id": "P2", "occurred_at": "2023-06-01", "idempotency_key": "p2"}
+        )
+        assert next_placement.status == "stored", next_placement.problems
+        assert next_placement.version == 8

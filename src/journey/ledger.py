@@ -16,7 +16,6 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -150,12 +149,19 @@ class Ledger:
                     results[item.index] = self._answer_stored(item)
                 pending = [p for p in pending if p.event_id not in existing]
 
+        fresh = False  # whether the states were read from the store, not the cache
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 break
             if attempt:  # back off, with jitter, so racing writers take turns
                 time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
             work, decided, rejected = self._decide(pending)
+            if rejected and not fresh:
+                # Another process may have changed these streams since they were cached:
+                # a rule is only broken if it is broken against what is stored.
+                self._forget_all(work)
+                fresh = True
+                continue
             for item, problem in rejected:
                 if not prechecked and self.store.events.find_event(item.event_id) is not None:
                     # A retry of a stored event breaks rules only because it is stored.
@@ -173,7 +179,7 @@ class Ledger:
                 self._forget_all(work)
                 break
             try:
-                self._insert(work, decided)
+                records = self._insert(work)
             except BaseException as error:
                 # Whatever stopped the insert, the cached states hold events that were
                 # not stored: drop them, so the next read comes from the store.
@@ -190,6 +196,7 @@ class Ledger:
                         retry.append(item)
                 pending = retry
                 continue
+            self._snapshot(records)
             for item, version in decided:
                 results[item.index] = AppendResult(
                     item.index,
@@ -233,17 +240,16 @@ class Ledger:
         work.start_new_children(
             {p.stream_id for p in pending if isinstance(p.event, ev.ChildEvent)}
         )
-        decided: list[tuple[_Pending, int]] = []
         rejected: list[tuple[_Pending, Problem]] = []
         for item in pending:
             try:
-                decided.append((item, work.decide_and_apply(item)))
+                work.decide_and_apply(item)
             except RuleViolation as violation:
                 rejected.append((item, Problem(violation.field, violation.rule, violation.message)))
-        return work, decided, rejected
+        return work, work.decided, rejected
 
-    def _insert(self, work: _WorkingSet, decided: list[tuple[_Pending, int]]) -> None:
-        records = work.records(decided)
+    def _insert(self, work: _WorkingSet) -> list[LedgerRecord]:
+        records = work.records()
         if records:
             self.store.events.insert_events(records)
         for stream_id, state in work.states.items():
@@ -251,7 +257,7 @@ class Ledger:
                 self._remember_child(stream_id, state)
             else:
                 self._references[stream_id] = (time.monotonic(), state)
-        self._snapshot(records)
+        return records
 
     def _answer_stored(self, item: _Pending) -> AppendResult:
         found = self.store.events.find_event(item.event_id)
@@ -368,10 +374,14 @@ class Ledger:
                     state=self.sealer.seal_bytes(orjson.dumps(child)),
                 )
             )
-        if snapshots:
-            # Another writer may have taken the same snapshot: it is the same state.
-            with suppress(IntegrityError):
-                self.store.snapshots.insert_events(snapshots)
+        if not snapshots:
+            return
+        try:
+            self.store.snapshots.insert_events(snapshots)
+        except IntegrityError:
+            pass  # another writer took the same snapshot: it is the same state
+        except Exception as error:  # a snapshot is a cache: the append has succeeded
+            log.warning("snapshot_not_saved", error=type(error).__name__)
 
     def clear_cache(self) -> None:
         """Forget every cached stream: the next reads come from the store."""
@@ -466,6 +476,7 @@ class _WorkingSet:
         self.states: dict[UUID, Child | Reference] = {}
         self.heads: dict[UUID, str] = {}
         self.histories: dict[UUID, list[tuple[UUID, ev.Event]]] = {}
+        self.decided: list[tuple[_Pending, int]] = []  # each event and its version
 
     def decide_and_apply(self, item: _Pending) -> int:
         now = self.now
@@ -496,6 +507,7 @@ class _WorkingSet:
             decide_reference(state, event, now)
             apply_reference(state, event)
             version = state.version
+        self.decided.append((item, version))
         return version
 
     def start_new_children(self, stream_ids: set[UUID]) -> None:
@@ -554,10 +566,11 @@ class _WorkingSet:
             return state
         return self.ledger.carer_household(household_id)
 
-    def records(self, decided: list[tuple[_Pending, int]]) -> list[LedgerRecord]:
+    def records(self) -> list[LedgerRecord]:
+        """The decided events as chained, sealed records, in order."""
         now = self.now
         out = []
-        for item, version in decided:
+        for item, version in self.decided:
             prev = self.heads[item.stream_id]
             record, state = build_record(
                 item.event,
