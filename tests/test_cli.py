@@ -159,3 +159,27 @@ def test_demo_builds_a_council_keeps_its_key_and_encrypts_it(folder: Path) -> No
     again = journey(folder, "demo", "--children", "40", "--years", "2", "--seed", "3")
     assert again.returncode == 2
     assert "already holds events" in again.stderr
+
+
+def test_a_long_file_is_appended_in_chunks_and_a_retry_across_chunks_is_found(
+    folder: Path,
+) -> None:
+    visits = [
+        {
+            "type": "StatutoryVisitMade",
+            "la_child_id": "C1",
+            "visit_id": f"V{n}",
+            "worker_id": "W1",
+            "occurred_at": "2023-04-01",
+            "idempotency_key": f"visit-{n}",
+        }
+        for n in range(2300)
+    ]
+    path = write_lines(folder / "long.jsonl", [*child_events(), *visits, visits[10]])
+    run = journey(folder, "append", str(path), "--format", "csv")
+    assert run.returncode == 0, run.stderr[-500:]
+    statuses = [line.split(",")[1] for line in run.stdout.splitlines()[1:]]
+    assert statuses.count("stored") == 6 + 2300
+    assert statuses[-1] == "already stored"
+    events = json.loads(journey(folder, "child", "events", "C1", "--format", "json").stdout)
+    assert [e["version"] for e in events] == list(range(1, 2305))

@@ -54,6 +54,7 @@ out = Console()
 err = Console(stderr=True)
 log = structlog.get_logger("journey.cli")
 T = TypeVar("T")
+APPEND_CHUNK = 1000
 
 
 class Format(StrEnum):
@@ -159,9 +160,16 @@ def append(
         line_numbers.append(line_no)
     if atomic and rows:
         results = [AppendResult(i, "not_stored", problems=[ATOMIC]) for i in range(len(payloads))]
-    else:
+    elif atomic:  # all or nothing: one batch, one transaction
         with _ledger() as ledger:
-            results = ledger.append_batch(payloads, atomic=atomic)
+            results = ledger.append_batch(payloads, atomic=True)
+    else:  # a long file goes in chunks, so no transaction or batch grows without bound
+        with _ledger() as ledger:
+            results = [
+                result
+                for start in range(0, len(payloads), APPEND_CHUNK)
+                for result in ledger.append_batch(payloads[start : start + APPEND_CHUNK])
+            ]
     for line_no, result in zip(line_numbers, results, strict=True):
         rows[line_no] = _result_row(line_no, result)
     ordered = [rows[n] for n in sorted(rows)]
