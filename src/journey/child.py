@@ -256,6 +256,13 @@ def effective_events(
     """The stream as it now stands: retracted events left out, corrected ones replaced,
     correction markers themselves dropped. With `strict`, a correction that does not
     apply (unknown target, a correction of a correction) raises RuleViolation."""
+    return [event for _, event in effective_history(history, strict)]
+
+
+def effective_history(
+    history: Sequence[tuple[UUID, ev.Event]], strict: bool = False
+) -> list[tuple[UUID, ev.Event]]:
+    """`effective_events` with each event's id (a corrected event keeps the original's)."""
     by_id: dict[UUID, ev.Event] = {}
     order: list[UUID] = []
     for event_id, event in history:
@@ -285,7 +292,7 @@ def effective_events(
             continue
         by_id[event_id] = event
         order.append(event_id)
-    return [by_id[i] for i in order if i in by_id]
+    return [(i, by_id[i]) for i in order if i in by_id]
 
 
 def corrected(original: ev.Event, changes: dict[str, Any]) -> ev.Event:
