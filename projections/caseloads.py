@@ -19,6 +19,7 @@ from projections.settings import ReportSettings
 from projections.workforce import teams, workers
 
 KINDS = (*CASE_KINDS, "other")
+TEAM_BRIEF = ("team", "service", "workers", "fte", "cases", "workers_over_limit")
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,23 @@ def caseloads(
         headline=headline,
         parameters={"as_at": as_at, "team": team},
         sections=[
-            Section("workers", "Open cases per worker", rows),
-            Section("teams", "Team totals", team_rows),
+            Section(
+                "workers",
+                "Open cases per worker",
+                rows,
+                brief=(
+                    "team",
+                    "worker_id",
+                    "role",
+                    "fte",
+                    "agency",
+                    *KINDS,
+                    "total",
+                    "limit_pro_rata",
+                    "over_limit",
+                ),
+            ),
+            Section("teams", "Team totals", team_rows, brief=TEAM_BRIEF),
             Section("unallocated", "Open cases with no lead worker", queue),
         ],
         definitions=[

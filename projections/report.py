@@ -23,6 +23,7 @@ class Section:
     title: str
     rows: Sequence[Any]  # dataclass instances, all of one type
     columns: Sequence[str] = ()  # the row fields to show; all by default
+    brief: Sequence[str] = ()  # the fields a table on a screen shows; all by default
 
     def fields(self) -> list[str]:
         if self.columns:
@@ -31,8 +32,8 @@ class Section:
             return [f.name for f in dataclasses.fields(self.rows[0])]
         return []
 
-    def records(self) -> list[dict[str, Any]]:
-        names = self.fields()
+    def records(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        names = names or self.fields()
         return [{n: getattr(row, n) for n in names} for row in self.rows]
 
 
@@ -54,6 +55,8 @@ class Report:
 
 
 def plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, float):

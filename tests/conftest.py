@@ -102,3 +102,26 @@ def seeded(ledger: Ledger) -> Ledger:
         ),
     )
     return ledger
+
+
+@pytest.fixture
+def project() -> Iterator[Callable[..., Any]]:
+    """`project(ledger, *projections)`: catch the projections up to the ledger's head and
+    return a SQLAlchemy connection on the same database (closed after the test)."""
+    from projections.runner import ProjectionRunner
+    from projections.schema import engine_for
+
+    opened: list[Any] = []
+
+    def run(the_ledger: Ledger, *projections: Any) -> Any:
+        with ProjectionRunner(the_ledger.settings, projections, ledger=the_ledger) as runner:
+            runner.run()
+        engine = engine_for(the_ledger.settings.database_url)
+        opened.append(engine)
+        connection = engine.connect()
+        opened.append(connection)
+        return connection
+
+    yield run
+    for thing in reversed(opened):
+        thing.close() if hasattr(thing, "invalidate") else thing.dispose()

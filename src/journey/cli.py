@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
@@ -75,6 +76,10 @@ class Status(StrEnum):
 
 
 _state: dict[str, Any] = {}
+
+# What runs after the demo has stored and verified its council: the read side adds
+# catching its projections up and printing its reports (see `load_extensions`).
+AFTER_DEMO: list[Callable[[Settings], None]] = []
 
 DatabaseOption = Annotated[
     str | None,
@@ -366,6 +371,8 @@ def demo(
     _print_demo_summary(council, outcome, report.ok, report.events, appended - started, seconds)
     if outcome.rejected or not report.ok:
         raise typer.Exit(1)
+    for after in AFTER_DEMO:
+        after(settings)
 
 
 def _demo_settings(database: str | None, fresh: bool) -> Settings:
@@ -435,3 +442,21 @@ def _print_demo_summary(
     ):
         summary.add_row(label, value)
     out.print(summary)
+
+
+# --- extensions -------------------------------------------------------------------------
+
+
+def load_extensions() -> None:
+    """Mount the commands of the read side and the auditor's tools.
+
+    `journey` never imports `projections` or `replay`; they announce themselves through
+    the `journey.cli` entry point group (pyproject.toml), each a function that takes the
+    app and the list of after-demo steps. This runs last, when this module is complete,
+    so an extension may import from it.
+    """
+    for entry in entry_points(group="journey.cli"):
+        entry.load()(app, AFTER_DEMO)
+
+
+load_extensions()

@@ -1,0 +1,46 @@
+"""The Python API of the read side: each report as typed rows.
+
+The CLI and the HTTP API call these methods and only render what they return.
+
+    with Reports(load_settings()) as reports:
+        for row in reports.caseloads(as_at=date(2026, 3, 31)).section("workers").rows:
+            print(row.worker_id, row.total, row.over_limit)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from journey.settings import Settings
+from projections import schema
+from projections.caseloads import caseloads
+from projections.registry import PROJECTIONS
+from projections.report import Report
+from projections.runner import ProjectionRunner
+from projections.settings import ReportSettings, report_settings
+
+
+class Reports:
+    def __init__(self, settings: Settings, options: ReportSettings | None = None):
+        self.settings = settings
+        self.options = options or report_settings()
+        self.engine = schema.engine_for(settings.database_url)
+        schema.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Reports:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def lag(self) -> int:
+        """How many events the furthest-behind projection has still to fold."""
+        with ProjectionRunner(self.settings, PROJECTIONS) as runner:
+            return max((s.lag for s in runner.status()), default=0)
+
+    def caseloads(self, *, as_at: date | None = None, team: str | None = None) -> Report:
+        with self.engine.connect() as conn:
+            return caseloads(conn, as_at=as_at or date.today(), settings=self.options, team=team)

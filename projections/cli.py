@@ -1,0 +1,208 @@
+"""`journey projections …` and `journey report …`: thin commands over the runner and the
+Python API (`projections.api.Reports`). Mounted into `journey` by `register`, through the
+`journey.cli` entry point."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from journey.cli import Format, _progress, _settings, err, out
+from journey.settings import Settings
+from projections import registry
+from projections.api import Reports
+from projections.report import Report, plain, to_csv, to_json
+from projections.runner import ProjectionRunner
+
+projections_app = typer.Typer(
+    help="Keep the read models (projections) caught up with the event log.",
+    no_args_is_help=True,
+)
+report_app = typer.Typer(
+    help="Reports for managers and inspectors, read from the projections.", no_args_is_help=True
+)
+
+FormatOption = Annotated[Format, typer.Option("--format", help="table, csv or json")]
+SectionOption = Annotated[
+    str | None, typer.Option(help="With --format csv: the section to print (default the first).")
+]
+DateOption = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD")]
+
+
+def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> None:
+    app.add_typer(projections_app, name="projections")
+    app.add_typer(report_app, name="report")
+    after_demo.append(demo_reports)
+
+
+# --- projections ------------------------------------------------------------------------
+
+
+def catch_up(runner: ProjectionRunner, label: str = "projections") -> None:
+    head = runner.head()
+    start = min(runner.positions().values(), default=head)
+    with _progress() as progress:
+        task = progress.add_task(label, total=max(head - start, 1))
+        result = runner.run(lambda at, _: progress.update(task, completed=at - start))
+        progress.update(task, completed=max(head - start, 1))
+    out.print(
+        f"{label}: {result.events:,} events folded in {result.seconds:.1f} s "
+        f"({result.events_per_second:,.0f} events/s); position {result.position:,}"
+    )
+
+
+@projections_app.command("run")
+def run(
+    follow: Annotated[
+        bool, typer.Option(help="Keep going as events arrive (Ctrl-C stops).")
+    ] = False,
+    poll: Annotated[float, typer.Option(help="With --follow: seconds between looks.")] = 1.0,
+) -> None:
+    """Catch every projection up to the head of the log."""
+    with ProjectionRunner(_settings(), registry.PROJECTIONS) as runner:
+        catch_up(runner)
+        if not follow:
+            return
+        stopping = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
+        out.print(f"following the log (every {poll:g} s); Ctrl-C to stop")
+        try:
+            while not stopping["now"]:
+                result = runner.run()
+                if result.events:
+                    out.print(f"{result.events:,} new events folded; position {result.position:,}")
+                else:
+                    time.sleep(poll)
+        except KeyboardInterrupt:
+            pass
+
+
+@projections_app.command("status")
+def status(fmt: FormatOption = Format.table) -> None:
+    """Each projection's position in the log and how far behind the head it is."""
+    with ProjectionRunner(_settings(), registry.PROJECTIONS) as runner:
+        rows = [
+            {"projection": s.name, "position": s.position, "head": s.head, "lag": s.lag}
+            for s in runner.status()
+        ]
+    _render_rows(rows, fmt, "projections")
+
+
+@projections_app.command("rebuild")
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="One projection (default: all).")] = None,
+) -> None:
+    """Empty a projection (or all) and fold it again from the first event."""
+    try:
+        chosen = registry.named([name] if name else None)
+    except ValueError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    with ProjectionRunner(_settings(), registry.PROJECTIONS) as runner:
+        head = runner.head()
+        with _progress() as progress:
+            task = progress.add_task("rebuilding", total=max(head, 1))
+            result = runner.rebuild(
+                [p.name for p in chosen], lambda at, _: progress.update(task, completed=at)
+            )
+    out.print(
+        f"rebuilt {', '.join(p.name for p in chosen)}: {result.events:,} events in "
+        f"{result.seconds:.1f} s ({result.events_per_second:,.0f} events/s)"
+    )
+
+
+def _render_rows(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+    from journey.cli import render
+
+    render(rows, fmt, title)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _reports() -> Reports:
+    reports = Reports(_settings())
+    behind = reports.lag()
+    if behind:
+        err.print(
+            f"[yellow]the projections are {behind:,} events behind the log: run "
+            "`journey projections run` for an up-to-date report[/yellow]"
+        )
+    return reports
+
+
+def show(report: Report, fmt: Format, section: str | None = None) -> None:
+    if fmt is Format.json:
+        sys.stdout.buffer.write(to_json(report) + b"\n")
+        return
+    if fmt is Format.csv:
+        try:
+            chosen = report.section(section) if section else report.sections[0]
+        except KeyError as error:
+            err.print(error.args[0])
+            raise typer.Exit(2) from None
+        sys.stdout.write(to_csv(chosen))
+        return
+    screen = Console(width=max(out.width, 160)) if not out.is_terminal else out
+    screen.print(f"[bold]{report.title}[/bold]")
+    screen.print(report.headline)
+    for part in report.sections:
+        table = Table(title=part.title, title_justify="left")
+        names = list(part.brief) or part.fields()
+        for name in names or ["(none)"]:
+            table.add_column(name.replace("_", " "), overflow="fold")
+        for record in part.records(names):
+            table.add_row(*(_cell(v) for v in record.values()))
+        screen.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    return str(plain(value))
+
+
+@report_app.command("caseloads")
+def report_caseloads(
+    as_at: DateOption = None,
+    team: Annotated[str | None, typer.Option(help="A team id or name.")] = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """Open cases per worker against the role's limit; team totals; the unallocated queue."""
+    with _reports() as reports:
+        report = reports.caseloads(as_at=_date(as_at, "--as-at"), team=team)
+    show(report, fmt, section)
+
+
+# --- after the demo ---------------------------------------------------------------------
+
+
+def demo_reports(settings: Settings) -> None:
+    """Catch the projections up, print each report's headline, write the HTML report."""
+    with ProjectionRunner(settings, registry.PROJECTIONS) as runner:
+        catch_up(runner)
+    with Reports(settings) as reports:
+        today = date.today()
+        out.print("[bold]headlines[/bold]")
+        out.print(f"caseloads: {reports.caseloads(as_at=today).headline}")

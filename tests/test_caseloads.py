@@ -1,0 +1,90 @@
+"""Caseloads: a manager asks who holds what on a date, and which open cases have no worker."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from projections import cases, workforce
+from projections.caseloads import caseloads
+from projections.settings import ReportSettings
+
+
+def _referred(event, worker: str = "W1", on: str = "2024-02-01", allocation: str = "A1"):
+    return [
+        event(
+            "ReferralReceived",
+            referral_id="R1",
+            referral_source="1A",
+            primary_need="N1",
+            occurred_at=on,
+        ),
+        event(
+            "WorkerAllocated",
+            allocation_id=allocation,
+            worker_id=worker,
+            role="social_worker",
+            team_id="T-CIN",
+            reason="MANAGE",
+            swe_registration="SW1001",
+            occurred_at=on,
+        ),
+    ]
+
+
+def test_a_workers_open_cases_are_counted_by_kind_and_flagged_over_the_limit(
+    seeded, event, record, project
+):
+    record(seeded, *_referred(event))
+    conn = project(seeded, cases.PROJECTION, workforce.PROJECTION)
+    low_limit = ReportSettings(caseload_limits={"child_in_need_social_worker": 0.5})
+
+    report = caseloads(conn, as_at=date(2024, 3, 1), settings=low_limit)
+
+    (row,) = report.section("workers").rows
+    assert (row.worker_id, row.child_in_need, row.total) == ("W1", 1, 1)
+    assert row.over_limit
+    before = caseloads(conn, as_at=date(2024, 1, 20), settings=low_limit)
+    assert before.section("workers").rows[0].total == 0
+
+
+def test_an_open_case_whose_worker_was_taken_off_is_in_the_unallocated_queue_since_then(
+    seeded, event, record, project
+):
+    record(
+        seeded,
+        *_referred(event),
+        event("WorkerAllocationEnded", allocation_id="A1", occurred_at="2024-02-10"),
+    )
+    conn = project(seeded, cases.PROJECTION, workforce.PROJECTION)
+
+    queue = caseloads(conn, as_at=date(2024, 3, 1), settings=ReportSettings()).section(
+        "unallocated"
+    )
+
+    (row,) = queue.rows
+    assert (row.la_child_id, row.case_kind, row.unallocated_since, row.days) == (
+        "C1",
+        "child_in_need",
+        date(2024, 2, 10),
+        20,
+    )
+
+
+def test_a_retracted_allocation_no_longer_counts(seeded, event, record, project):
+    stored = record(seeded, *_referred(event))
+    allocation = stored[1]
+    record(
+        seeded,
+        event(
+            "EventRetracted",
+            target_event_id=str(allocation.event_id),
+            reason="allocated to the wrong child",
+            occurred_at="2024-02-02",
+        ),
+    )
+    conn = project(seeded, cases.PROJECTION, workforce.PROJECTION)
+
+    report = caseloads(conn, as_at=date(2024, 3, 1), settings=ReportSettings())
+
+    assert report.section("workers").rows[0].total == 0
+    assert [r.la_child_id for r in report.section("unallocated").rows] == ["C1"]
