@@ -20,7 +20,7 @@ from journey.settings import Settings
 from projections import registry
 from projections.api import Reports
 from projections.report import Report, plain, to_csv, to_json
-from projections.runner import ProjectionRunner
+from projections.runner import PAGE_SIZE, ProjectionRunner
 
 projections_app = typer.Typer(
     help="Keep the read models (projections) caught up with the event log.",
@@ -65,9 +65,12 @@ def run(
         bool, typer.Option(help="Keep going as events arrive (Ctrl-C stops).")
     ] = False,
     poll: Annotated[float, typer.Option(help="With --follow: seconds between looks.")] = 1.0,
+    page_size: Annotated[
+        int, typer.Option(min=1, help="Events folded and committed per transaction.")
+    ] = PAGE_SIZE,
 ) -> None:
     """Catch every projection up to the head of the log."""
-    with ProjectionRunner(_settings(), registry.PROJECTIONS) as runner:
+    with ProjectionRunner(_settings(), registry.PROJECTIONS, page_size=page_size) as runner:
         catch_up(runner)
         if not follow:
             return

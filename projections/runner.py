@@ -65,8 +65,10 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         *,
         ledger: Ledger | None = None,
+        page_size: int = PAGE_SIZE,
     ):
         self.projections = list(projections)
+        self.page_size = page_size
         self.ledger = ledger or Ledger(settings)
         self._owns_ledger = ledger is None
         self.engine = schema.engine_for(settings.database_url, writer=True)
@@ -107,7 +109,7 @@ class ProjectionRunner:
 
     # --- catching up --------------------------------------------------------------------
 
-    def run(self, progress: Progress | None = None, page_size: int = PAGE_SIZE) -> CatchUp:
+    def run(self, progress: Progress | None = None) -> CatchUp:
         """Catch every projection up to the head of the log as it is now."""
         started = time.perf_counter()
         positions = self.positions()
@@ -115,7 +117,9 @@ class ProjectionRunner:
         start = min(positions.values(), default=head)
         done = start
         while done < head:
-            page = self.ledger.store.events.select_notifications(done + 1, page_size, stop=head)
+            page = self.ledger.store.events.select_notifications(
+                done + 1, self.page_size, stop=head
+            )
             if not page:
                 break
             records = [(n.id, read_record(n.state, self.ledger.sealer)) for n in page]
