@@ -9,7 +9,7 @@ The CLI and the HTTP API call these methods and only render what they return.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from journey.settings import Settings
 from projections import schema
@@ -18,6 +18,8 @@ from projections.registry import PROJECTIONS
 from projections.report import Report
 from projections.runner import ProjectionRunner
 from projections.settings import ReportSettings, report_settings
+from projections.stability import collection_year, stability
+from projections.support import support
 
 
 class Reports:
@@ -44,3 +46,17 @@ class Reports:
     def caseloads(self, *, as_at: date | None = None, team: str | None = None) -> Report:
         with self.engine.connect() as conn:
             return caseloads(conn, as_at=as_at or date.today(), settings=self.options, team=team)
+
+    def stability(self, *, year: int | None = None) -> Report:
+        """Placement stability in a collection year (1 April to 31 March); by default the
+        last complete one."""
+        year = year if year is not None else collection_year(date.today()) - 1
+        with self.engine.connect() as conn:
+            return stability(conn, settings=self.options, year=year)
+
+    def support(self, *, from_date: date | None = None, to_date: date | None = None) -> Report:
+        """Support contacts and Mockingbird activity; by default the last 12 months."""
+        to_date = to_date or date.today()
+        from_date = from_date or to_date - timedelta(days=365)
+        with self.engine.connect() as conn:
+            return support(conn, settings=self.options, from_date=from_date, to_date=to_date)

@@ -198,6 +198,39 @@ def report_caseloads(
     show(report, fmt, section)
 
 
+@report_app.command("stability")
+def report_stability(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Collection year: 2025 is 1 April 2025 to 31 March 2026 "
+            "(default: the last complete one)."
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """Placement moves, 3+ placements, long-term stability, unplanned endings, disruption
+    meetings."""
+    with _reports() as reports:
+        report = reports.stability(year=year)
+    show(report, fmt, section)
+
+
+@report_app.command("support")
+def report_support(
+    from_: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD")] = None,
+    to: DateOption = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """Support contacts by kind and provider; Mockingbird constellation activity (default:
+    the last 12 months)."""
+    with _reports() as reports:
+        report = reports.support(from_date=_date(from_, "--from"), to_date=_date(to, "--to"))
+    show(report, fmt, section)
+
+
 # --- after the demo ---------------------------------------------------------------------
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from projections import cases, workforce
+from projections import cases, stability, support, workforce
 from projections.projection import Projection
 
-PROJECTIONS: tuple[Projection, ...] = (cases.PROJECTION, workforce.PROJECTION)
+PROJECTIONS: tuple[Projection, ...] = (
+    cases.PROJECTION,
+    workforce.PROJECTION,
+    stability.PROJECTION,
+    support.PROJECTION,
+)
 
 
 def named(names: list[str] | None) -> list[Projection]:
