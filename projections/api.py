@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from journey.settings import Settings
 from projections import schema
 from projections.caseloads import caseloads
+from projections.continuity import continuity
 from projections.registry import PROJECTIONS
 from projections.report import Report
 from projections.runner import ProjectionRunner
@@ -60,3 +61,23 @@ class Reports:
         from_date = from_date or to_date - timedelta(days=365)
         with self.engine.connect() as conn:
             return support(conn, settings=self.options, from_date=from_date, to_date=to_date)
+
+    def continuity(
+        self,
+        *,
+        from_date: date | None = None,
+        to_date: date | None = None,
+        team: str | None = None,
+        as_at: date | None = None,
+    ) -> Report:
+        """One social worker from assessment to order: journeys, rates by team and quarter,
+        changes and transfer points, looked-after children's changes in 12 months."""
+        with self.engine.connect() as conn:
+            return continuity(
+                conn,
+                settings=self.options,
+                from_date=from_date,
+                to_date=to_date,
+                team=team,
+                as_at=as_at,
+            )

@@ -198,6 +198,27 @@ def report_caseloads(
     show(report, fmt, section)
 
 
+@report_app.command("continuity")
+def report_continuity(
+    from_: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD")] = None,
+    to: DateOption = None,
+    team: Annotated[str | None, typer.Option(help="A team id or name.")] = None,
+    as_at: DateOption = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """One social worker from assessment to order: per journey, by team, by quarter; changes
+    and transfer points; looked-after children's changes in the last 12 months."""
+    with _reports() as reports:
+        report = reports.continuity(
+            from_date=_date(from_, "--from"),
+            to_date=_date(to, "--to"),
+            team=team,
+            as_at=_date(as_at, "--as-at"),
+        )
+    show(report, fmt, section)
+
+
 @report_app.command("stability")
 def report_stability(
     year: Annotated[

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from projections import cases, stability, support, workforce
+from projections import cases, continuity, stability, support, workforce
 from projections.projection import Projection
 
 PROJECTIONS: tuple[Projection, ...] = (
     cases.PROJECTION,
     workforce.PROJECTION,
+    continuity.PROJECTION,
     stability.PROJECTION,
     support.PROJECTION,
 )
