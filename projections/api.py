@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import schema
+from projections.audit import audit
 from projections.caseloads import caseloads
+from projections.chronology import chronology
 from projections.continuity import continuity
 from projections.registry import PROJECTIONS
 from projections.report import Report
@@ -21,6 +24,7 @@ from projections.runner import ProjectionRunner
 from projections.settings import ReportSettings, report_settings
 from projections.stability import collection_year, stability
 from projections.support import support
+from projections.timeliness import timeliness
 
 
 class Reports:
@@ -81,3 +85,35 @@ class Reports:
                 team=team,
                 as_at=as_at,
             )
+
+    def timeliness(self, *, as_at: date | None = None, team: str | None = None) -> Report:
+        """Every statutory timescale: due, met, late, overdue now; by measure, team, worker."""
+        with self.engine.connect() as conn:
+            return timeliness(conn, settings=self.options, as_at=as_at or date.today(), team=team)
+
+    def audit(
+        self,
+        *,
+        child: str | None = None,
+        principal: str | None = None,
+        from_date: date | None = None,
+        to_date: date | None = None,
+    ) -> Report:
+        """Every event with who recorded it and when; late recordings; corrections and
+        retractions with what they changed and why. The period is of recording dates."""
+        with Ledger(self.settings) as ledger, self.engine.connect() as conn:
+            return audit(
+                conn,
+                settings=self.options,
+                child=child,
+                principal=principal,
+                from_date=from_date,
+                to_date=to_date,
+                ledger=ledger,
+            )
+
+    def chronology(self, la_child_id: str) -> Report:
+        """The child's chronology, from their stream (decrypted); LookupError if the ledger
+        holds no such child."""
+        with Ledger(self.settings) as ledger:
+            return chronology(ledger, la_child_id, settings=self.options)

@@ -8,16 +8,18 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from journey.cli import Format, _progress, _settings, err, out
+from journey.cli import Format, _progress, _settings, err, log, out
+from journey.ledger import hashed
 from journey.settings import Settings
-from projections import registry
+from projections import html, registry
 from projections.api import Reports
 from projections.report import Report, plain, to_csv, to_json
 from projections.runner import PAGE_SIZE, ProjectionRunner
@@ -35,6 +37,8 @@ SectionOption = Annotated[
     str | None, typer.Option(help="With --format csv: the section to print (default the first).")
 ]
 DateOption = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD")]
+HTML_REPORT = "journey-report.html"
+AUDIT_DEFAULT_DAYS = 30
 
 
 def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> None:
@@ -252,6 +256,72 @@ def report_support(
     show(report, fmt, section)
 
 
+@report_app.command("timeliness")
+def report_timeliness(
+    as_at: DateOption = None,
+    team: Annotated[str | None, typer.Option(help="A team id or name.")] = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """Every statutory timescale: due, met, late, overdue now; per measure, team, worker and
+    child (breaches stay visible after a case closes)."""
+    with _reports() as reports:
+        report = reports.timeliness(as_at=_date(as_at, "--as-at"), team=team)
+    show(report, fmt, section)
+
+
+@report_app.command("audit")
+def report_audit(
+    child: Annotated[str | None, typer.Option(help="One child (la_child_id).")] = None,
+    principal: Annotated[str | None, typer.Option(help="Who recorded (or for whom).")] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="Recorded on or after (default: "
+            f"{AUDIT_DEFAULT_DAYS} days ago, unless --child is given).",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Recorded on or before.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """Every event with who recorded it and when; late recordings; corrections and
+    retractions with what they changed and why."""
+    start = _date(from_, "--from")
+    if start is None and child is None:
+        start = date.today() - timedelta(days=AUDIT_DEFAULT_DAYS)
+    with _reports() as reports:
+        report = reports.audit(
+            child=child, principal=principal, from_date=start, to_date=_date(to, "--to")
+        )
+    show(report, fmt, section)
+
+
+@report_app.command("chronology")
+def report_chronology(
+    la_child_id: str,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """A child's chronology for a court: date, what happened, who, recorded when and by
+    whom; corrections applied and marked, retractions shown and marked."""
+    settings = _settings()
+    with Reports(settings) as reports:
+        try:
+            report = reports.chronology(la_child_id)
+        except LookupError:
+            err.print(f"no child {la_child_id} in this ledger")
+            raise typer.Exit(2) from None
+    log.info(
+        "child_record_read", action="chronology", child=hashed(la_child_id), by=settings.principal
+    )
+    show(report, fmt, section)
+
+
 # --- after the demo ---------------------------------------------------------------------
 
 
@@ -259,7 +329,34 @@ def demo_reports(settings: Settings) -> None:
     """Catch the projections up, print each report's headline, write the HTML report."""
     with ProjectionRunner(settings, registry.PROJECTIONS) as runner:
         catch_up(runner)
+        events = runner.head()
+    today = date.today()
     with Reports(settings) as reports:
-        today = date.today()
-        out.print("[bold]headlines[/bold]")
-        out.print(f"caseloads: {reports.caseloads(as_at=today).headline}")
+        made = {
+            "caseloads": reports.caseloads(as_at=today),
+            "continuity": reports.continuity(as_at=today),
+            "stability": reports.stability(),
+            "timeliness": reports.timeliness(as_at=today),
+            "support": reports.support(to_date=today),
+            "audit": reports.audit(from_date=today - timedelta(days=365)),
+        }
+    headlines = Table(title="headlines", show_header=False, title_justify="left")
+    headlines.add_column("report", style="bold")
+    headlines.add_column("headline", overflow="fold")
+    for name, report in made.items():
+        headlines.add_row(name, report.headline)
+    out.print(headlines)
+    page = html.write(
+        Path(HTML_REPORT),
+        [
+            html.caseload_part(made["caseloads"]),
+            html.continuity_part(made["continuity"]),
+            html.stability_part(made["stability"]),
+            html.timeliness_part(made["timeliness"]),
+            html.support_part(made["support"]),
+        ],
+        title="The demo council: caseloads, continuity, stability, timeliness",
+        as_at=today,
+        events=events,
+    )
+    out.print(f"wrote {page} (open it in a browser; it needs no network)")

@@ -103,6 +103,174 @@ def caseload_part(report: Report) -> Part:
     )
 
 
+def continuity_part(report: Report) -> Part:
+    journeys = report.section("journeys").rows
+    quarters = sorted({j.quarter for j in journeys})
+    teams = sorted({j.team or "unknown" for j in journeys})
+    series: dict[str, list[float | None]] = {}
+    for name in [*teams, "all teams"]:
+        values: list[float | None] = []
+        for quarter in quarters:
+            cohort = [
+                j
+                for j in journeys
+                if j.quarter == quarter and (name == "all teams" or (j.team or "unknown") == name)
+            ]
+            values.append(100 * sum(j.one_worker for j in cohort) / len(cohort) if cohort else None)
+        series[name] = values
+    chart = charts.lines(
+        quarters, series, "One social worker from assessment to order, by quarter of the order"
+    )
+    by_team = report.section("by_team").rows
+    table = HtmlTable(
+        "By the team holding the case at the order",
+        [
+            Column("team"),
+            Column("journeys", True),
+            Column("one worker", True),
+            Column("rate", True),
+            Column("other changes", True),
+            Column("exceptional", True),
+            Column("with scrutiny", True),
+            Column("days unallocated", True),
+        ],
+        [
+            Row(
+                [
+                    t.team,
+                    t.journeys,
+                    t.one_worker,
+                    _pct(t.one_worker_pct),
+                    t.other_changes,
+                    t.exceptional,
+                    t.with_scrutiny,
+                    t.days_unallocated,
+                ]
+            )
+            for t in by_team
+        ],
+    )
+    return Part(
+        "continuity",
+        "One social worker from assessment to order",
+        report.headline,
+        [chart],
+        [table],
+        list(report.definitions),
+    )
+
+
+def stability_part(report: Report) -> Part:
+    moves = report.section("moves").rows
+    chart = charts.columns(
+        [m.placements for m in moves],
+        [m.children for m in moves],
+        "Children looked after in the year, by number of placements",
+        "children",
+    )
+    table = HtmlTable(
+        report.title,
+        [Column("measure"), Column("count", True), Column("out of", True), Column("rate", True)],
+        [
+            Row(
+                [
+                    m.measure,
+                    m.count,
+                    "" if m.out_of is None else m.out_of,
+                    "" if m.rate is None else f"{m.rate:.2f}",
+                ]
+            )
+            for m in report.section("summary").rows
+        ],
+    )
+    return Part(
+        "stability",
+        "Placement stability",
+        report.headline,
+        [chart],
+        [table],
+        list(report.definitions),
+    )
+
+
+def timeliness_part(report: Report) -> Part:
+    measures = [m for m in report.section("by_measure").rows if m.due]
+    chart = charts.stacked(
+        [m.title for m in measures],
+        {
+            "met": [m.met for m in measures],
+            "late": [m.late for m in measures],
+            "overdue": [m.overdue for m in measures],
+        },
+        "Statutory timescales that fell due: met, late, overdue now",
+        "obligations",
+    )
+    table = HtmlTable(
+        "By measure",
+        [
+            Column("timescale"),
+            Column("due", True),
+            Column("met", True),
+            Column("late", True),
+            Column("overdue now", True),
+            Column("on time", True),
+        ],
+        [
+            Row([m.title, m.due, m.met, m.late, m.overdue, _pct(m.on_time_pct)], flag=m.overdue > 0)
+            for m in measures
+        ],
+    )
+    return Part(
+        "timeliness",
+        "Statutory timeliness",
+        report.headline,
+        [chart],
+        [table],
+        list(report.definitions),
+    )
+
+
+def support_part(report: Report) -> Part:
+    table = HtmlTable(
+        "Support contacts by kind",
+        [Column("kind"), Column("contacts", True), Column("children", True), Column("hours", True)],
+        [
+            Row([k.kind.replace("_", " "), k.contacts, k.children, f"{k.hours:.0f}"])
+            for k in report.section("by_kind").rows
+        ],
+    )
+    constellations = HtmlTable(
+        "Mockingbird constellations",
+        [
+            Column("constellation"),
+            Column("households", True),
+            Column("planned sleepovers", True),
+            Column("crisis sleepovers", True),
+            Column("children", True),
+        ],
+        [
+            Row(
+                [
+                    c.constellation_id or "(no constellation)",
+                    c.households,
+                    c.planned_sleepovers,
+                    c.crisis_sleepovers,
+                    c.children,
+                ]
+            )
+            for c in report.section("constellations").rows
+        ],
+    )
+    return Part(
+        "support",
+        "Support",
+        report.headline,
+        [],
+        [table, constellations],
+        list(report.definitions),
+    )
+
+
 def render(parts: Sequence[Part], *, title: str, as_at: date, events: int) -> str:
     return TEMPLATES.get_template("report.html").render(
         title=title,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections import cases, continuity, stability, support, workforce
+from projections import audit, cases, continuity, stability, support, timeliness, workforce
 from projections.projection import Projection
 
 PROJECTIONS: tuple[Projection, ...] = (
@@ -11,6 +11,8 @@ PROJECTIONS: tuple[Projection, ...] = (
     continuity.PROJECTION,
     stability.PROJECTION,
     support.PROJECTION,
+    timeliness.PROJECTION,
+    audit.PROJECTION,
 )
 
 

@@ -11,14 +11,18 @@ any crash, gives the same tables as a rebuild from the first event.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Connection, delete, insert, select
+from psycopg.sql import SQL, Identifier
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from journey.ledger import Ledger
 from journey.record import Recorded, read_record
@@ -29,7 +33,7 @@ from projections.projection import Projection
 
 log = structlog.get_logger("journey.projections")
 
-PAGE_SIZE = 10_000
+PAGE_SIZE = 25_000
 HISTORY_CACHE_SIZE = 20_000  # streams kept decoded between pages
 DELETE_CHUNK = 500
 
@@ -124,11 +128,15 @@ class ProjectionRunner:
                 break
             records = [(n.id, read_record(n.state, self.ledger.sealer)) for n in page]
             self._apply_page(records, positions)
+            # The decoded histories live on between pages: keep the collector from
+            # walking them again and again (a third of a catch-up's time otherwise).
+            gc.freeze()
             done = page[-1].id
             for name in positions:
                 positions[name] = max(positions[name], done)
             if progress is not None:
                 progress(done, head)
+        gc.unfreeze()
         seconds = time.perf_counter() - started
         log.info(
             "projections_caught_up", events=done - start, position=done, seconds=round(seconds, 3)
@@ -219,7 +227,7 @@ class ProjectionRunner:
                 for row in tables.get(table, ())
             ]
             if rows:
-                conn.execute(insert(table), rows)
+                bulk_insert(conn, table, rows)
 
     @staticmethod
     def _save_position(conn: Connection, name: str, position: int) -> None:
@@ -230,3 +238,35 @@ class ProjectionRunner:
         )
         if updated.rowcount == 0:
             conn.execute(insert(schema.positions).values(name=name, position=position))
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows by the driver's fastest path, in the open transaction: COPY on
+    PostgreSQL, executemany on SQLite (dates as ISO text, as SQLAlchemy stores them)."""
+    names = [c.name for c in table.columns]
+    if conn.dialect.name == "postgresql":
+        statement = SQL("COPY {} ({}) FROM STDIN").format(
+            Identifier(table.name), SQL(", ").join(map(Identifier, names))
+        )
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([row.get(n) for n in names])
+        return
+    marks = ", ".join("?" * len(names))
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
+        [tuple(_sqlite_value(row.get(n)) for n in names) for row in rows],
+    )
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Values as SQLAlchemy's SQLite types store them (so its queries compare alike):
+    datetimes as naive UTC text with microseconds, dates as ISO text."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

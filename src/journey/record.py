@@ -13,9 +13,11 @@ recompute a chain with nothing but Python's standard library.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -87,7 +89,7 @@ class Sealer:
             return dict(record["data"])
         if self._cipher is None:
             raise PermissionError("this record is encrypted and no cipher key is set")
-        return dict(orjson.loads(self._cipher.decrypt(base64.b64decode(record["sealed"]))))
+        return dict(orjson.loads(self._cipher.decrypt(binascii.a2b_base64(record["sealed"]))))
 
     def seal_bytes(self, plain: bytes) -> bytes:
         return self._cipher.encrypt(plain) if self._cipher else plain
@@ -133,6 +135,8 @@ def read_record(state: bytes, sealer: Sealer) -> Recorded:
     """Turn stored bytes back into a validated event, upcasting old schema versions."""
     record = orjson.loads(state)
     data = upcast(record["type"], record["schema_version"], sealer.open(record))
+    record.pop("data", None)
+    record.pop("sealed", None)
     cls = ev.EVENT_TYPES[record["type"]]
     fields = {
         **data,
@@ -147,12 +151,18 @@ def read_record(state: bytes, sealer: Sealer) -> Recorded:
     return Recorded(
         event=cls.model_validate(fields),
         event_id=UUID(record["event_id"]),
-        stream_id=UUID(record["stream_id"]),
+        stream_id=_stream_uuid(record["stream_id"]),
         version=record["version"],
         recorded_at=datetime.fromisoformat(record["recorded_at"]),
         recorded_by=record["recorded_by"],
         schema_version=record["schema_version"],
         prev_hash=record["prev_hash"],
         hash=record["hash"],
-        envelope={k: v for k, v in record.items() if k not in ("data", "sealed")},
+        envelope=record,
     )
+
+
+@lru_cache(maxsize=65536)
+def _stream_uuid(text: str) -> UUID:
+    """Stream ids repeat on every event of a stream: parse each once."""
+    return UUID(text)
