@@ -4,6 +4,7 @@ Python API (`projections.api.Reports`). Mounted into `journey` by `register`, th
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -22,7 +23,7 @@ from journey.settings import Settings
 from projections import html, registry
 from projections.api import Reports
 from projections.report import Report, plain, to_csv, to_json
-from projections.runner import PAGE_SIZE, ProjectionRunner
+from projections.runner import PAGE_SIZE, CatchUp, ProjectionRunner, run_in_parallel
 
 projections_app = typer.Typer(
     help="Keep the read models (projections) caught up with the event log.",
@@ -39,6 +40,8 @@ SectionOption = Annotated[
 DateOption = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD")]
 HTML_REPORT = "journey-report.html"
 AUDIT_DEFAULT_DAYS = 30
+MAX_WORKERS = 4
+PARALLEL_FROM = 20_000  # events behind: below this, starting processes costs more than it saves
 
 
 def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> None:
@@ -50,17 +53,61 @@ def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> 
 # --- projections ------------------------------------------------------------------------
 
 
-def catch_up(runner: ProjectionRunner, label: str = "projections") -> None:
-    head = runner.head()
-    start = min(runner.positions().values(), default=head)
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def catch_up(
+    settings: Settings,
+    names: list[str] | None = None,
+    *,
+    rebuild: bool = False,
+    workers: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> CatchUp:
+    """Catch projections up (or rebuild them) with a progress bar; a long way behind, with
+    one process per CPU, each folding a shard of the streams. Prints the rate overall and
+    per projection."""
+    chosen = registry.named(names)
+    with ProjectionRunner(settings, chosen) as runner:
+        head = runner.head()
+        start = 0 if rebuild else min(runner.positions().values(), default=head)
+    workers = workers or default_workers()
+    label = "rebuilding" if rebuild else "projections"
     with _progress() as progress:
         task = progress.add_task(label, total=max(head - start, 1))
-        result = runner.run(lambda at, _: progress.update(task, completed=at - start))
+
+        def advance(at: int, _: int) -> None:
+            progress.update(task, completed=at - start)
+
+        if workers > 1 and head - start >= PARALLEL_FROM:
+            result = run_in_parallel(
+                settings,
+                [p.name for p in chosen],
+                workers,
+                rebuild=rebuild,
+                progress=advance,
+                page_size=page_size,
+            )
+        else:
+            with ProjectionRunner(settings, chosen, page_size=page_size) as runner:
+                result = runner.rebuild(progress=advance) if rebuild else runner.run(advance)
         progress.update(task, completed=max(head - start, 1))
+    processes = workers if head - start >= PARALLEL_FROM else 1
     out.print(
         f"{label}: {result.events:,} events folded in {result.seconds:.1f} s "
-        f"({result.events_per_second:,.0f} events/s); position {result.position:,}"
+        f"({result.events_per_second:,.0f} events/s, {processes} process(es)); "
+        f"position {result.position:,}"
     )
+    if result.events and result.fold_seconds:
+        rates = Table(title="per projection (folding and writing its rows)", title_justify="left")
+        for column in ("projection", "seconds", "events/s"):
+            rates.add_column(column, justify="left" if column == "projection" else "right")
+        for name, spent in result.fold_seconds.items():
+            rate = result.events / spent if spent else 0.0
+            rates.add_row(name, f"{spent:.2f}", f"{rate:,.0f}")
+        out.print(rates)
+    return result
 
 
 @projections_app.command("run")
@@ -72,15 +119,20 @@ def run(
     page_size: Annotated[
         int, typer.Option(min=1, help="Events folded and committed per transaction.")
     ] = PAGE_SIZE,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes for a long catch-up (default: one per CPU, up to 4)."),
+    ] = None,
 ) -> None:
     """Catch every projection up to the head of the log."""
-    with ProjectionRunner(_settings(), registry.PROJECTIONS, page_size=page_size) as runner:
-        catch_up(runner)
-        if not follow:
-            return
-        stopping = {"now": False}
-        signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
-        out.print(f"following the log (every {poll:g} s); Ctrl-C to stop")
+    settings = _settings()
+    catch_up(settings, workers=workers, page_size=page_size)
+    if not follow:
+        return
+    stopping = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
+    out.print(f"following the log (every {poll:g} s); Ctrl-C to stop")
+    with ProjectionRunner(settings, registry.PROJECTIONS, page_size=page_size) as runner:
         try:
             while not stopping["now"]:
                 result = runner.run()
@@ -106,24 +158,17 @@ def status(fmt: FormatOption = Format.table) -> None:
 @projections_app.command("rebuild")
 def rebuild(
     name: Annotated[str | None, typer.Argument(help="One projection (default: all).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes (default: one per CPU, up to 4).")
+    ] = None,
 ) -> None:
     """Empty a projection (or all) and fold it again from the first event."""
     try:
-        chosen = registry.named([name] if name else None)
+        registry.named([name] if name else None)
     except ValueError as error:
         err.print(str(error))
         raise typer.Exit(2) from None
-    with ProjectionRunner(_settings(), registry.PROJECTIONS) as runner:
-        head = runner.head()
-        with _progress() as progress:
-            task = progress.add_task("rebuilding", total=max(head, 1))
-            result = runner.rebuild(
-                [p.name for p in chosen], lambda at, _: progress.update(task, completed=at)
-            )
-    out.print(
-        f"rebuilt {', '.join(p.name for p in chosen)}: {result.events:,} events in "
-        f"{result.seconds:.1f} s ({result.events_per_second:,.0f} events/s)"
-    )
+    catch_up(_settings(), [name] if name else None, rebuild=True, workers=workers)
 
 
 def _render_rows(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
@@ -327,9 +372,7 @@ def report_chronology(
 
 def demo_reports(settings: Settings) -> None:
     """Catch the projections up, print each report's headline, write the HTML report."""
-    with ProjectionRunner(settings, registry.PROJECTIONS) as runner:
-        catch_up(runner)
-        events = runner.head()
+    events = catch_up(settings).position
     today = date.today()
     with Reports(settings) as reports:
         made = {

@@ -1,19 +1,24 @@
 """The projection runner: feeds projections from the event log, exactly once.
 
 It reads the log in notification order, a page at a time. For each page it folds again
-every stream the page touched (the whole stream, from a cache of decoded histories) and,
-in ONE database transaction, replaces those streams' rows in every projection's tables and
-moves each projection's position to the end of the page. A crash at any moment leaves
-each projection at the end of a page it fully applied; the next run starts after it.
-Because rows are a pure fold of each stream's history, catching up in any page size, after
-any crash, gives the same tables as a rebuild from the first event.
+every stream the page touched (the whole stream, from a cache of decoded histories) and
+then, in ONE database transaction, replaces those streams' rows in every projection's
+tables and moves each projection's position to the end of the page. A crash at any moment
+leaves each projection at the end of a page it fully applied; the next run starts after
+it. Because rows are a pure fold of each stream's history, catching up in any page size,
+after any crash, gives the same tables as a rebuild from the first event.
+
+A runner may take one shard of the streams (`shard=(i, n)`: the streams whose id modulo n
+is i), so that n processes fold in parallel (`run_in_parallel`); each keeps its own
+positions, and they take turns only to write.
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,11 +34,11 @@ from journey.record import Recorded, read_record
 from journey.settings import Settings
 from projections import schema
 from projections.history import StreamHistory
-from projections.projection import Projection
+from projections.projection import Projection, Rows
 
 log = structlog.get_logger("journey.projections")
 
-PAGE_SIZE = 25_000
+PAGE_SIZE = 100_000
 HISTORY_CACHE_SIZE = 20_000  # streams kept decoded between pages
 DELETE_CHUNK = 500
 
@@ -56,6 +61,7 @@ class CatchUp:
     events: int
     seconds: float
     position: int
+    fold_seconds: dict[str, float]  # per projection: folding and writing its rows
 
     @property
     def events_per_second(self) -> float:
@@ -70,9 +76,13 @@ class ProjectionRunner:
         *,
         ledger: Ledger | None = None,
         page_size: int = PAGE_SIZE,
+        shard: tuple[int, int] = (0, 1),
     ):
+        self.settings = settings
         self.projections = list(projections)
         self.page_size = page_size
+        self.shard, self.shards = shard
+        self.label = f"{self.shard}/{self.shards}"
         self.ledger = ledger or Ledger(settings)
         self._owns_ledger = ledger is None
         self.engine = schema.engine_for(settings.database_url, writer=True)
@@ -81,6 +91,7 @@ class ProjectionRunner:
             tables=[schema.positions, *(t for p in self.projections for t in p.tables)],
         )
         self._histories: OrderedDict[UUID, StreamHistory] = OrderedDict()
+        self._seconds: dict[str, float] = defaultdict(float)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -99,13 +110,27 @@ class ProjectionRunner:
         return self.ledger.store.events.max_notification_id() or 0
 
     def positions(self) -> dict[str, int]:
+        """Where each projection stands: the lowest position any shard has saved."""
         with self.engine.connect() as conn:
-            return self._saved_positions(conn)
+            saved = _saved(conn)
+        return {p.name: min(saved[p.name].values(), default=0) for p in self.projections}
 
-    def _saved_positions(self, conn: Connection) -> dict[str, int]:
-        rows = conn.execute(select(schema.positions.c.name, schema.positions.c.position)).all()
-        saved = {str(name): int(position) for name, position in rows}
-        return {p.name: saved.get(p.name, 0) for p in self.projections}
+    def _own_positions(self, conn: Connection) -> dict[str, int]:
+        """Where this runner stands: its shard's saved position; for a shard that has saved
+        none, the lowest position saved under another way of sharing (never a sibling's:
+        siblings fold other streams)."""
+        saved = _saved(conn)
+        siblings = f"/{self.shards}"
+        return {
+            p.name: saved[p.name].get(
+                self.label,
+                min(
+                    (at for label, at in saved[p.name].items() if not label.endswith(siblings)),
+                    default=0,
+                ),
+            )
+            for p in self.projections
+        }
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
@@ -116,7 +141,9 @@ class ProjectionRunner:
     def run(self, progress: Progress | None = None) -> CatchUp:
         """Catch every projection up to the head of the log as it is now."""
         started = time.perf_counter()
-        positions = self.positions()
+        self._seconds.clear()
+        with self.engine.connect() as conn:
+            positions = self._own_positions(conn)
         head = self.head()
         start = min(positions.values(), default=head)
         done = start
@@ -126,73 +153,103 @@ class ProjectionRunner:
             )
             if not page:
                 break
-            records = [(n.id, read_record(n.state, self.ledger.sealer)) for n in page]
-            self._apply_page(records, positions)
+            mine = [n for n in page if self._is_mine(n.originator_id)]
+            records = [(n.id, read_record(n.state, self.ledger.sealer)) for n in mine]
+            done = page[-1].id
+            self._apply_page(records, done, positions)
+            for name in positions:
+                positions[name] = max(positions[name], done)
             # The decoded histories live on between pages: keep the collector from
             # walking them again and again (a third of a catch-up's time otherwise).
             gc.freeze()
-            done = page[-1].id
-            for name in positions:
-                positions[name] = max(positions[name], done)
             if progress is not None:
                 progress(done, head)
         gc.unfreeze()
+        if done >= head and self.shards == 1:
+            self.forget_other_sharing()
         seconds = time.perf_counter() - started
         log.info(
-            "projections_caught_up", events=done - start, position=done, seconds=round(seconds, 3)
+            "projections_caught_up",
+            shard=self.label,
+            events=done - start,
+            position=done,
+            seconds=round(seconds, 3),
         )
-        return CatchUp(events=done - start, seconds=seconds, position=done)
-
-    def follow(
-        self,
-        poll_seconds: float = 1.0,
-        stop: Callable[[], bool] = lambda: False,
-        progress: Progress | None = None,
-    ) -> None:
-        """Keep catching up as events arrive, until `stop()` says so."""
-        while not stop():
-            if self.run(progress).events == 0:
-                time.sleep(poll_seconds)
+        return CatchUp(done - start, seconds, done, dict(self._seconds))
 
     def rebuild(
         self, names: Iterable[str] | None = None, progress: Progress | None = None
     ) -> CatchUp:
         """Empty the named projections (all by default) and fold them from the first event."""
+        self.clear(names)
+        return self.run(progress)
+
+    def clear(self, names: Iterable[str] | None = None) -> None:
+        """Empty the named projections' tables and positions (all by default)."""
         chosen = set(names) if names is not None else {p.name for p in self.projections}
         unknown = chosen - {p.name for p in self.projections}
         if unknown:
             raise ValueError(f"no projection named {', '.join(sorted(unknown))}")
         with self.engine.begin() as conn:
+            schema.lock_writer(conn)
             for p in self.projections:
                 if p.name in chosen:
                     for table in p.tables:
                         conn.execute(delete(table))
                     conn.execute(delete(schema.positions).where(schema.positions.c.name == p.name))
         self._histories.clear()
-        return self.run(progress)
+
+    def _is_mine(self, stream_id: Any) -> bool:
+        if self.shards == 1:
+            return True
+        number = stream_id.int if isinstance(stream_id, UUID) else UUID(str(stream_id)).int
+        return bool(number % self.shards == self.shard)
+
+    def forget_other_sharing(self) -> None:
+        """Once every shard of this way of sharing is at the head, positions saved under
+        another way are history."""
+        table = schema.positions
+        with self.engine.begin() as conn:
+            schema.lock_writer(conn)
+            conn.execute(
+                delete(table).where(
+                    table.c.name.in_([p.name for p in self.projections]),
+                    table.c.shard.not_like(f"%/{self.shards}"),
+                )
+            )
 
     # --- one page -----------------------------------------------------------------------
 
-    def _apply_page(self, records: list[tuple[int, Recorded]], positions: dict[str, int]) -> None:
+    def _apply_page(
+        self, records: list[tuple[int, Recorded]], end: int, positions: dict[str, int]
+    ) -> None:
         touched: dict[UUID, int] = {}  # stream -> its last notification id in the page
         for notification_id, record in records:
             self._extend(record)
             touched[record.stream_id] = notification_id
-        end = records[-1][0]
+        # Fold before taking the writers' turn, so that shards fold at the same time.
+        folded: dict[str, list[tuple[str, Rows]]] = {}
+        for p in self.projections:
+            if positions[p.name] >= end:
+                continue
+            started = time.perf_counter()
+            folded[p.name] = [
+                (str(s), p.fold(self._histories[s]))
+                for s, last in touched.items()
+                if last > positions[p.name] and self._histories[s].stream in p.streams
+            ]
+            self._seconds[p.name] += time.perf_counter() - started
         with self.engine.begin() as conn:
             schema.lock_writer(conn)
-            positions.update(self._saved_positions(conn))  # another runner may have moved on
+            positions.update(self._own_positions(conn))  # another runner may have moved on
             for p in self.projections:
-                if positions[p.name] >= end:
+                if positions[p.name] >= end or p.name not in folded:
                     continue
-                streams = [
-                    self._histories[s]
-                    for s, last in touched.items()
-                    if last > positions[p.name] and self._histories[s].stream in p.streams
-                ]
-                if streams:
-                    self._replace(conn, p, streams)
+                started = time.perf_counter()
+                if folded[p.name]:
+                    self._replace(conn, p, folded[p.name])
                 self._save_position(conn, p.name, end)
+                self._seconds[p.name] += time.perf_counter() - started
         self._trim()
 
     def _extend(self, record: Recorded) -> None:
@@ -213,9 +270,8 @@ class ProjectionRunner:
             self._histories.popitem(last=False)
 
     @staticmethod
-    def _replace(conn: Connection, projection: Projection, streams: list[StreamHistory]) -> None:
-        ids = [str(h.stream_id) for h in streams]
-        folded = [(str(h.stream_id), projection.fold(h)) for h in streams]
+    def _replace(conn: Connection, projection: Projection, folded: list[tuple[str, Rows]]) -> None:
+        ids = [stream_id for stream_id, _ in folded]
         for table in projection.tables:
             for chunk in range(0, len(ids), DELETE_CHUNK):
                 conn.execute(
@@ -229,20 +285,114 @@ class ProjectionRunner:
             if rows:
                 bulk_insert(conn, table, rows)
 
-    @staticmethod
-    def _save_position(conn: Connection, name: str, position: int) -> None:
+    def _save_position(self, conn: Connection, name: str, position: int) -> None:
+        table = schema.positions
         updated = conn.execute(
-            schema.positions.update()
-            .where(schema.positions.c.name == name)
+            table.update()
+            .where(table.c.name == name, table.c.shard == self.label)
             .values(position=position)
         )
         if updated.rowcount == 0:
-            conn.execute(insert(schema.positions).values(name=name, position=position))
+            conn.execute(insert(table).values(name=name, shard=self.label, position=position))
+
+
+def _saved(conn: Connection) -> dict[str, dict[str, int]]:
+    table = schema.positions
+    saved: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, shard, position in conn.execute(
+        select(table.c.name, table.c.shard, table.c.position)
+    ):
+        saved[str(name)][str(shard)] = int(position)
+    return saved
+
+
+# --- many processes ----------------------------------------------------------------------
+
+
+def run_in_parallel(
+    settings: Settings,
+    names: Sequence[str],
+    workers: int,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    page_size: int = PAGE_SIZE,
+) -> CatchUp:
+    """Catch the named projections up with `workers` processes, each folding one shard of
+    the streams; with `rebuild`, empty them first. The projections are looked up by name
+    in `projections.registry` in each process."""
+    from projections import registry
+
+    chosen = registry.named(list(names))
+    started = time.perf_counter()
+    with ProjectionRunner(settings, chosen) as runner:
+        if rebuild:
+            runner.clear()
+        start = min(runner.positions().values(), default=0)
+        head = runner.head()
+    # Fork where there is fork: a shard then starts without importing everything again.
+    # The parent holds no open database connection at this point.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    reports = context.Queue()
+    processes = [
+        context.Process(
+            target=_shard_main,
+            args=(settings, list(names), (i, workers), page_size, reports),
+            daemon=True,
+        )
+        for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    reached = dict.fromkeys(range(workers), start)
+    folded: dict[str, float] = defaultdict(float)
+    finished = 0
+    while finished < workers:
+        shard, position, seconds, failure = reports.get()
+        if failure is not None:
+            for process in processes:
+                process.kill()
+            raise RuntimeError(f"projection shard {shard}/{workers} failed: {failure}")
+        reached[shard] = position
+        if seconds is not None:
+            finished += 1
+            for name, spent in seconds.items():
+                folded[name] += spent
+        if progress is not None:
+            progress(min(reached.values()), head)
+    for process in processes:
+        process.join()
+    with ProjectionRunner(settings, chosen, shard=(0, workers)) as runner:
+        runner.forget_other_sharing()
+    elapsed = time.perf_counter() - started
+    return CatchUp(head - start, elapsed, head, dict(folded))
+
+
+def _shard_main(
+    settings: Settings,
+    names: list[str],
+    shard: tuple[int, int],
+    page_size: int,
+    reports: Any,
+) -> None:
+    from journey.logging import configure_logging
+    from projections import registry
+
+    configure_logging("json", "WARNING")  # the parent reports; a shard speaks up on trouble
+    try:
+        with ProjectionRunner(
+            settings, registry.named(names), page_size=page_size, shard=shard
+        ) as runner:
+            result = runner.run(lambda at, _: reports.put((shard[0], at, None, None)))
+        reports.put((shard[0], result.position, result.fold_seconds, None))
+    except Exception as error:  # reported to the parent, which stops the others
+        reports.put((shard[0], 0, None, f"{type(error).__name__}: {error}"))
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows by the driver's fastest path, in the open transaction: COPY on
-    PostgreSQL, executemany on SQLite (dates as ISO text, as SQLAlchemy stores them)."""
+    PostgreSQL, executemany on SQLite (values stored as SQLAlchemy stores them)."""
     names = [c.name for c in table.columns]
     if conn.dialect.name == "postgresql":
         statement = SQL("COPY {} ({}) FROM STDIN").format(

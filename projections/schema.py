@@ -15,10 +15,16 @@ from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, crea
 
 metadata = MetaData()
 
+# A projection's position: every event up to it is folded. A runner that shares the work
+# out keeps one position per shard ("0/2", "1/2": the streams whose id modulo 2 is 0, 1);
+# a single runner keeps "0/1". Where positions disagree, the lowest is where the
+# projection stands, and folding again from there is harmless: a fold replaces a stream's
+# rows whole.
 positions = Table(
     "projection_positions",
     metadata,
     Column("name", String(64), primary_key=True),
+    Column("shard", String(16), primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
 

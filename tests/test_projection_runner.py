@@ -20,7 +20,7 @@ from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import registry, schema
 from projections.digest import digests
-from projections.runner import ProjectionRunner
+from projections.runner import ProjectionRunner, run_in_parallel
 
 END = date(2026, 11, 24)
 KEY = "e4y3GJxkM0eKBvOIFk5w1zJcxQhZHk6PbK1gYJmDqW8="
@@ -148,3 +148,43 @@ def test_events_appended_after_a_run_are_folded_by_the_next_run(seeded, event, r
         assert {s.lag for s in runner.status()} == {0}
     kinds = tables_digest(settings.database_url)["case_intervals"]
     assert kinds[0] == 1
+
+
+def test_shards_in_parallel_give_the_tables_of_a_single_runner(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/journey.db"
+    events = build_council(url, children=80)
+    settings = council_settings(url)
+    names = [p.name for p in registry.PROJECTIONS]
+
+    result = run_in_parallel(settings, names, 2, page_size=500)
+
+    assert result.position == events
+    assert set(positions(url).values()) == {events}
+    shared = tables_digest(url)
+    with ProjectionRunner(settings, registry.PROJECTIONS) as single:
+        single.rebuild()
+        assert {s.lag for s in single.status()} == {0}
+    assert tables_digest(url) == shared
+
+
+def test_a_single_run_after_a_parallel_one_starts_from_where_the_shards_stopped(
+    tmp_path: Path, seeded, event, record
+) -> None:
+    url = seeded.settings.database_url
+    names = [p.name for p in registry.PROJECTIONS]
+    run_in_parallel(seeded.settings, names, 2)
+    head = positions(url)
+    assert set(head.values()) == {3}
+    record(
+        seeded,
+        event(
+            "ReferralReceived",
+            referral_id="R1",
+            referral_source="1A",
+            primary_need="N1",
+            occurred_at="2024-02-01",
+        ),
+    )
+    with ProjectionRunner(seeded.settings, registry.PROJECTIONS, ledger=seeded) as runner:
+        assert runner.run().events == 1
+        assert {s.lag for s in runner.status()} == {0}
