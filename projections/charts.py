@@ -54,16 +54,20 @@ def bars_against_limits(
 def lines(
     x: Sequence[str], series: dict[str, Sequence[float | None]], title: str, unit: str = "%"
 ) -> str:
+    """One line a series; the last series is the total, drawn bold."""
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
     for i, (name, values) in enumerate(series.items()):
         points = [(k, v) for k, v in enumerate(values) if v is not None]
+        last = i == len(series) - 1  # the total: drawn bold, in black
         axes.plot(
             [k for k, _ in points],
             [v for _, v in points],
             marker="o",
             markersize=3,
             label=name,
-            color=COLOURS[i % len(COLOURS)],
+            color="black" if last else COLOURS[i % len(COLOURS)],
+            linewidth=2.5 if last else 1,
+            alpha=1 if last else 0.7,
         )
     axes.set_xticks(range(len(x)), x, rotation=45, ha="right")
     axes.set_ylabel(unit)
@@ -103,5 +107,5 @@ def stacked(
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
     axes.set_title(title, loc="left")
-    axes.legend(fontsize=7, frameon=False, loc="lower right")
+    axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return svg(figure)

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from projections import charts
 from projections.report import Report
 
+MIN_JOURNEYS_TO_CHART = 10
 TEMPLATES = Environment(
     loader=PackageLoader("projections", "templates"), autoescape=select_autoescape(["html"])
 )
@@ -58,7 +59,7 @@ def caseload_part(report: Report) -> Part:
     by_team: dict[str, list[Any]] = defaultdict(list)
     for worker in workers:
         by_team[worker.team].append(worker)
-    names = sorted(by_team)
+    names = sorted(t for t, members in by_team.items() if sum(w.total for w in members))
     per_fte = [
         sum(w.total for w in by_team[t]) / max(sum(w.fte for w in by_team[t]), 0.01) for t in names
     ]
@@ -106,7 +107,11 @@ def caseload_part(report: Report) -> Part:
 def continuity_part(report: Report) -> Part:
     journeys = report.section("journeys").rows
     quarters = sorted({j.quarter for j in journeys})
-    teams = sorted({j.team or "unknown" for j in journeys})
+    sizes: dict[str, int] = defaultdict(int)
+    for j in journeys:
+        sizes[j.team or "unknown"] += 1
+    # A team with a handful of journeys draws noise, not a trend: it stays in the table.
+    teams = sorted(t for t, n in sizes.items() if n >= MIN_JOURNEYS_TO_CHART)
     series: dict[str, list[float | None]] = {}
     for name in [*teams, "all teams"]:
         values: list[float | None] = []
@@ -195,15 +200,19 @@ def stability_part(report: Report) -> Part:
 
 def timeliness_part(report: Report) -> Part:
     measures = [m for m in report.section("by_measure").rows if m.due]
+
+    def share(count: int, of: int) -> float:
+        return 100 * count / of if of else 0.0
+
     chart = charts.stacked(
-        [m.title for m in measures],
+        [f"{m.title} ({m.due:,})" for m in measures],
         {
-            "met": [m.met for m in measures],
-            "late": [m.late for m in measures],
-            "overdue": [m.overdue for m in measures],
+            "met": [share(m.met, m.due) for m in measures],
+            "late": [share(m.late, m.due) for m in measures],
+            "overdue": [share(m.overdue, m.due) for m in measures],
         },
-        "Statutory timescales that fell due: met, late, overdue now",
-        "obligations",
+        "Statutory timescales that fell due (how many in brackets): met, late, overdue now",
+        "% of those due",
     )
     table = HtmlTable(
         "By measure",

@@ -1,5 +1,5 @@
 """`python -m journey` runs the command line."""
 
-from journey.cli import app
+from journey.cli import main
 
-app(prog_name="journey")
+main()

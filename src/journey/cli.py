@@ -452,11 +452,17 @@ def load_extensions() -> None:
 
     `journey` never imports `projections` or `replay`; they announce themselves through
     the `journey.cli` entry point group (pyproject.toml), each a function that takes the
-    app and the list of after-demo steps. This runs last, when this module is complete,
-    so an extension may import from it.
+    app and the list of after-demo steps. Loaded when the command runs (`main`), not on
+    import, so an extension may import this module.
     """
+    if _state.get("extensions_loaded"):
+        return
+    _state["extensions_loaded"] = True
     for entry in entry_points(group="journey.cli"):
         entry.load()(app, AFTER_DEMO)
 
 
-load_extensions()
+def main() -> None:
+    """The `journey` command."""
+    load_extensions()
+    app(prog_name="journey")
