@@ -20,7 +20,7 @@ from rich.table import Table
 from journey.cli import Format, _progress, _settings, err, log, out
 from journey.ledger import hashed
 from journey.settings import Settings
-from projections import html, registry
+from projections import registry
 from projections.api import Reports
 from projections.report import Report, plain, to_csv, to_json
 from projections.runner import PAGE_SIZE, CatchUp, ProjectionRunner, run_in_parallel
@@ -372,6 +372,8 @@ def report_chronology(
 
 def demo_reports(settings: Settings) -> None:
     """Catch the projections up, print each report's headline, write the HTML report."""
+    from projections import html  # matplotlib is slow to import: only the demo draws
+
     events = catch_up(settings).position
     today = date.today()
     with Reports(settings) as reports:
