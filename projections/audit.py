@@ -56,12 +56,12 @@ audit_trail = Table(
     Column("stream", String(20), nullable=False),  # child, worker, team, carer_household
     Column("subject_id", String(64), nullable=False, index=True),  # la_child_id, worker_id...
     Column("version", Integer, nullable=False),
-    Column("event_id", String(36), nullable=False),
+    Column("event_id", String(36), nullable=False, index=True),  # corrections' targets
     Column("event_type", String(64), nullable=False),
     Column("description", Text, nullable=False),  # nothing personal (projections.describe)
     Column("occurred_on", Date, nullable=False),  # as it now stands, corrections applied
     Column("recorded_at", DateTime(timezone=True), nullable=False),  # UTC
-    Column("recorded_on", Date, nullable=False),  # the London date: what filters use
+    Column("recorded_on", Date, nullable=False, index=True),  # the London date: filters
     Column("recorded_by", String(200), nullable=False),
     Column("on_behalf_of", String(64)),
     Column("source", String(100)),

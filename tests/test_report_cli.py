@@ -4,11 +4,15 @@ and a self-contained HTML page, and every report answers on the command line."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from test_cli import journey
+from test_cli import PRINCIPAL, journey
 
 REPORTS = {
     "caseloads": ["--as-at", "2026-03-31"],
@@ -112,3 +116,47 @@ def test_status_shows_no_lag_and_a_report_says_when_the_projections_lag(council:
     assert caught_up.returncode == 0
     again = journey(council, "report", "caseloads", "--format", "json")
     assert "behind the log" not in again.stderr
+
+
+def test_follow_keeps_the_projections_live_as_events_arrive(council: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEY_")} | {
+        "JOURNEY_PRINCIPAL": PRINCIPAL
+    }
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "journey", "projections", "run", "--follow", "--poll", "0.2"],
+        cwd=council,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        appended = journey(
+            council,
+            "append",
+            "-",
+            stdin=json.dumps(
+                {
+                    "type": "TeamEstablished",
+                    "team_id": "T-LIVE",
+                    "name": "Live team",
+                    "service": "child_in_need",
+                    "occurred_at": "2026-02-01",
+                    "idempotency_key": "live-team",
+                }
+            ),
+        )
+        assert appended.returncode == 0, appended.stdout
+        deadline = time.monotonic() + 60
+        lag = None
+        while time.monotonic() < deadline:
+            status = journey(council, "projections", "status", "--format", "json")
+            lag = {row["lag"] for row in json.loads(status.stdout)}
+            if lag == {0}:
+                break
+            time.sleep(0.3)
+        assert lag == {0}
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
+    assert follower.returncode == 0
