@@ -30,7 +30,7 @@ Plan reviews (returns.md: three times a year).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -767,6 +767,10 @@ def _pct(met: int, due: int) -> float | None:
     return round(100 * met / due, 1) if due else None
 
 
+def _tally() -> dict[str, int]:
+    return dict.fromkeys(("met", "late", "lapsed", "overdue", "not_yet_due"), 0)
+
+
 def timeliness(
     conn: Connection, *, settings: ReportSettings, as_at: date, team: str | None = None
 ) -> Report:
@@ -782,9 +786,9 @@ def timeliness(
 
     # tallies of statuses by measure, by (team, measure) and by (team, worker, measure),
     # with ALL standing for every measure
-    by_m: dict[str, Counter[str]] = defaultdict(Counter)
-    by_t: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
-    by_w: dict[tuple[str | None, str | None, str], Counter[str]] = defaultdict(Counter)
+    by_m: dict[str, dict[str, int]] = defaultdict(_tally)
+    by_t: dict[tuple[str | None, str], dict[str, int]] = defaultdict(_tally)
+    by_w: dict[tuple[str | None, str | None, str], dict[str, int]] = defaultdict(_tally)
     settled = o.settled_on <= as_at
     tallies = {
         state: func.sum(case((condition, 1), else_=0))
@@ -806,7 +810,7 @@ def timeliness(
         .where(*where)
         .group_by(o.measure, o.team_id, o.worker_id)
     )
-    for measure, team_id, worker_id, count, *numbers in conn.execute(query):
+    for measure, team_id, worker_id, count, *numbers in conn.execute(query).all():
         states = dict(zip(tallies, map(int, numbers), strict=True))
         states["not_yet_due"] = int(count) - sum(states.values())
         for state, n in states.items():
@@ -816,7 +820,7 @@ def timeliness(
                 by_t[(team_id, m)][state] += n
                 by_w[(team_id, worker_id, m)][state] += n
 
-    def due(c: Counter[str]) -> int:
+    def due(c: dict[str, int]) -> int:
         return c["met"] + c["late"] + c["overdue"]
 
     by_measure = [
