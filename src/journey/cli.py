@@ -90,7 +90,7 @@ DatabaseOption = Annotated[
 
 
 @app.callback()
-def main(
+def global_options(
     database: DatabaseOption = None,
     log_format: Annotated[LogFormat, typer.Option(help="Log lines on stderr.")] = LogFormat.json,
     log_level: Annotated[
