@@ -29,12 +29,11 @@ Plan reviews (returns.md: three times a year).
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -55,7 +54,7 @@ from sqlalchemy import (
 
 from journey import events as ev
 from journey.child import Child, Span
-from projections import calendar
+from journey.working_days import add_working_days
 from projections.cases import SHORT_BREAKS, eligible_leaving
 from projections.history import Entry, StreamHistory
 from projections.intervals import day
@@ -263,27 +262,6 @@ def add_months(on: date, months: int) -> date:
     month = index + 1
     last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     return date(year, month, min(on.day, last_day))
-
-
-@lru_cache(maxsize=128)
-def _working_days_in(year: int) -> list[date]:
-    first = date(year, 1, 1)
-    days = (first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days))
-    return [d for d in days if calendar.is_working_day(d)]
-
-
-def add_working_days(on: date, n: int) -> date:
-    """`projections.calendar.add_working_days` by a lookup in a year's working days."""
-    if n <= 0:
-        return on
-    year = on.year
-    days = _working_days_in(year)
-    i = bisect_right(days, on) + n - 1
-    while i >= len(days):
-        i -= len(days)
-        year += 1
-        days = _working_days_in(year)
-    return days[i]
 
 
 def _earliest(*days: date | None) -> date | None:

@@ -37,7 +37,8 @@ def _stdlib_canonical(obj: object) -> bytes:
         st.none()
         | st.booleans()
         | st.integers(-(2**53), 2**53)
-        | st.floats(allow_nan=False, allow_infinity=False)
+        # the numbers a record can hold: an event's fractions are at least 0.01 (fte)
+        | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: abs(f) >= 0.01)
         | free_text,
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(free_text, inner, max_size=4),
         max_leaves=12,

@@ -150,6 +150,11 @@ CALLER_ENVELOPE = frozenset(
 )
 
 
+# Hours as a fraction of full time. At least 0.01: below 0.0001 JSON writers disagree on
+# how to write a number (6e-05 or 0.00006), and canonical bytes must be one thing.
+Fte = Annotated[float, Field(ge=0.01, le=1)]
+
+
 class Event(BaseModel):
     """Base of every event: the caller's part of the envelope."""
 
@@ -699,7 +704,7 @@ class WorkerRegistered(WorkerEvent):
     swe_registration: SweRegistration | None = None
     qualified: bool = True
     agency: bool = False
-    fte: Annotated[float, Field(gt=0, le=1)] = 1.0
+    fte: Fte = 1.0
 
 
 class WorkerJoinedTeam(WorkerEvent):
@@ -712,7 +717,7 @@ class WorkerRoleChanged(WorkerEvent):
 
     type: Literal["WorkerRoleChanged"] = "WorkerRoleChanged"
     role: Role | None = None
-    fte: Annotated[float, Field(gt=0, le=1)] | None = None
+    fte: Fte | None = None
 
     @model_validator(mode="after")
     def _something(self) -> WorkerRoleChanged:

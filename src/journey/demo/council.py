@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 from journey.demo import rates
 from journey.events import LONDON
+from journey.working_days import add_working_days
 
 ONE_DAY = timedelta(days=1)
 T = TypeVar("T")
@@ -57,15 +58,6 @@ class StoryEnds(Exception):
 
 def add_days(day: date, n: int) -> date:
     return day + timedelta(days=n)
-
-
-def add_working_days(day: date, n: int) -> date:
-    """`n` working days after `day` (Monday to Friday; bank holidays are ignored)."""
-    while n > 0:
-        day += ONE_DAY
-        if day.weekday() < 5:
-            n -= 1
-    return day
 
 
 def weekday(day: date) -> date:
@@ -1355,7 +1347,11 @@ def protection_plan(s: Story, day: date, conference: str, category: str) -> date
         category_of_abuse=category,
     )
     months = dice.pick(rates.CP_PLAN_MONTHS)
-    reviews = [review_day(s, add_months(day, m)) for m in range(3, months + 1, 6)]
+    reviews: list[date] = []
+    due = add_months(day, 3)  # the first review within 3 months, then 6 after each
+    for _ in range(3, months + 1, 6):
+        reviews.append(review_day(s, due))
+        due = add_months(reviews[-1], 6)
     ends = reviews[-1]
     s.every("cp-review", reviews[0], lambda d: cp_review(s, d, reviews))
     plan_start = day

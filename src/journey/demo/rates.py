@@ -319,7 +319,9 @@ UNPLANNED_SHARE_TEEN = 0.5
 UNPLANNED_SHARE_CHILD = 0.2
 DISRUPTION_MEETING = 0.45  # unplanned endings followed by a disruption meeting
 DISRUPTION_DAYS = (7, 28)
-REASON_PLANNED = {"CARPL": 60, "LAREQ": 10, "CREQO": 10, "CLOSE": 5, "PLACE": 5, "OTHER": 10}
+# PLACE ("change in the status of the placement only") is kept for a change with the same
+# carers (a foster placement becoming long-term); a move to new carers never carries it.
+REASON_PLANNED = {"CARPL": 63, "LAREQ": 11, "CREQO": 11, "CLOSE": 5, "OTHER": 10}
 REASON_UNPLANNED = {
     "CREQB": 40,
     "CHILD": 18,
