@@ -3,12 +3,12 @@ and what every correction and retraction changed, without personal data in the c
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select
+from worlds import named_child, on
 
 from journey.events import EVENT_TYPES, parse_event
 from journey.ledger import Ledger
@@ -24,13 +24,6 @@ SETTINGS = ReportSettings()  # late means more than 7 days
 PERSONAL = ("Zebedee", "Quill", "2015-06-01", "LE2 2BB", "LE1 1AA", "LE3 3CC", "Wendy")
 
 
-def on(ledger: Ledger, day: str, principal: str = "svc:case-system") -> Ledger:
-    """From now on the ledger records at 17:00 UTC on `day`, signed in as `principal`."""
-    ledger.clock = lambda: datetime.fromisoformat(f"{day}T17:00:00+00:00")
-    ledger.settings = replace(ledger.settings, principal=principal)
-    return ledger
-
-
 def visit(event, visit_id: str, at: str, **fields):
     return event("StatutoryVisitMade", visit_id=visit_id, worker_id="W1", occurred_at=at, **fields)
 
@@ -43,31 +36,7 @@ def world(ledger, event, record) -> Ledger:
     on(ledger, "2024-01-02")
     record(
         ledger,
-        event(
-            "TeamEstablished",
-            team_id="T-CIN",
-            name="Child in need team",
-            service="child_in_need",
-            occurred_at="2024-01-02",
-        ),
-        event(
-            "WorkerRegistered",
-            worker_id="W1",
-            name="Wendy Worker",
-            role="social_worker",
-            team_id="T-CIN",
-            swe_registration="SW1001",
-            occurred_at="2024-01-02",
-        ),
-        event(
-            "ChildRegistered",
-            sex="2",
-            date_of_birth="2015-06-01",
-            given_name="Zebedee",
-            family_name="Quill",
-            home_postcode="LE2 2BB",
-            occurred_at="2024-01-02",
-        ),
+        *named_child(event),
         event(
             "ChildRegistered",
             la_child_id="C2",

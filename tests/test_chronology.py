@@ -3,21 +3,14 @@ who recorded it and when, with corrections applied and marked and withdrawn entr
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+from worlds import named_child, on
 
 from journey.ledger import Ledger
 from projections.chronology import chronology
 from projections.settings import ReportSettings
-
-
-def on(ledger: Ledger, day: str, principal: str = "svc:case-system") -> Ledger:
-    """From now on the ledger records at 17:00 UTC on `day`, signed in as `principal`."""
-    ledger.clock = lambda: datetime.fromisoformat(f"{day}T17:00:00+00:00")
-    ledger.settings = replace(ledger.settings, principal=principal)
-    return ledger
 
 
 @pytest.fixture
@@ -28,31 +21,7 @@ def journey(ledger, event, record) -> Ledger:
     on(ledger, "2024-01-02")
     record(
         ledger,
-        event(
-            "TeamEstablished",
-            team_id="T-CIN",
-            name="Child in need team",
-            service="child_in_need",
-            occurred_at="2024-01-02",
-        ),
-        event(
-            "WorkerRegistered",
-            worker_id="W1",
-            name="Wendy Worker",
-            role="social_worker",
-            team_id="T-CIN",
-            swe_registration="SW1001",
-            occurred_at="2024-01-02",
-        ),
-        event(
-            "ChildRegistered",
-            sex="2",
-            date_of_birth="2015-06-01",
-            given_name="Zebedee",
-            family_name="Quill",
-            home_postcode="LE2 2BB",
-            occurred_at="2024-01-02",
-        ),
+        *named_child(event),
     )
     on(ledger, "2024-02-01")
     record(
