@@ -80,18 +80,26 @@ def catch_up(
         def advance(at: int, _: int) -> None:
             progress.update(task, completed=at - start)
 
-        if workers > 1 and head - start >= PARALLEL_FROM:
-            result = run_in_parallel(
-                settings,
-                [p.name for p in chosen],
-                workers,
-                rebuild=rebuild,
-                progress=advance,
-                page_size=page_size,
+        try:
+            if workers > 1 and head - start >= PARALLEL_FROM:
+                result = run_in_parallel(
+                    settings,
+                    [p.name for p in chosen],
+                    workers,
+                    rebuild=rebuild,
+                    progress=advance,
+                    page_size=page_size,
+                )
+            else:
+                with ProjectionRunner(settings, chosen, page_size=page_size) as runner:
+                    result = runner.rebuild(progress=advance) if rebuild else runner.run(advance)
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(
+                "stopped: every page committed so far is kept; "
+                "`journey projections run` resumes from there"
             )
-        else:
-            with ProjectionRunner(settings, chosen, page_size=page_size) as runner:
-                result = runner.rebuild(progress=advance) if rebuild else runner.run(advance)
+            raise typer.Exit(130) from None
         progress.update(task, completed=max(head - start, 1))
     processes = workers if head - start >= PARALLEL_FROM else 1
     out.print(
