@@ -142,8 +142,7 @@ class ProjectionRunner:
         """Catch every projection up to the head of the log as it is now."""
         started = time.perf_counter()
         self._seconds.clear()
-        with self.engine.connect() as conn:
-            positions = self._own_positions(conn)
+        positions = self._claim()
         head = self.head()
         start = min(positions.values(), default=head)
         done = start
@@ -155,8 +154,13 @@ class ProjectionRunner:
                 break
             mine = [n for n in page if self._is_mine(n.originator_id)]
             records = [(n.id, read_record(n.state, self.ledger.sealer)) for n in mine]
+            try:
+                self._apply_page(records, page[-1].id, positions)
+            except _Emptied:  # a rebuild began meanwhile: start again where it stands
+                positions = self._claim()
+                done = min(positions.values(), default=head)
+                continue
             done = page[-1].id
-            self._apply_page(records, done, positions)
             for name in positions:
                 positions[name] = max(positions[name], done)
             # The decoded histories live on between pages: keep the collector from
@@ -198,6 +202,24 @@ class ProjectionRunner:
                         conn.execute(delete(table))
                     conn.execute(delete(schema.positions).where(schema.positions.c.name == p.name))
         self._histories.clear()
+
+    def _claim(self) -> dict[str, int]:
+        """This runner's positions, saved under its own label from the start (a shard new
+        to a projection takes the lowest position saved under another way of sharing), so
+        that forgetting other ways of sharing never forgets where this one stands."""
+        table = schema.positions
+        with self.engine.begin() as conn:
+            schema.lock_writer(conn)
+            saved = _saved(conn)
+            positions = self._own_positions(conn)
+            for p in self.projections:
+                if self.label not in saved[p.name]:
+                    conn.execute(
+                        insert(table).values(
+                            name=p.name, shard=self.label, position=positions[p.name]
+                        )
+                    )
+        return positions
 
     def _is_mine(self, stream_id: Any) -> bool:
         if self.shards == 1:
@@ -241,7 +263,10 @@ class ProjectionRunner:
             self._seconds[p.name] += time.perf_counter() - started
         with self.engine.begin() as conn:
             schema.lock_writer(conn)
-            positions.update(self._own_positions(conn))  # another runner may have moved on
+            saved = self._own_positions(conn)
+            if any(saved[name] < at for name, at in positions.items()):
+                raise _Emptied  # the rows folded above assumed history that is gone
+            positions.update(saved)  # another runner may have moved on
             for p in self.projections:
                 if positions[p.name] >= end or p.name not in folded:
                     continue
@@ -294,6 +319,10 @@ class ProjectionRunner:
         )
         if updated.rowcount == 0:
             conn.execute(insert(table).values(name=name, shard=self.label, position=position))
+
+
+class _Emptied(Exception):
+    """A projection went back (a rebuild emptied it) while this runner folded a page."""
 
 
 def _saved(conn: Connection) -> dict[str, dict[str, int]]:

@@ -188,3 +188,42 @@ def test_a_single_run_after_a_parallel_one_starts_from_where_the_shards_stopped(
     with ProjectionRunner(seeded.settings, registry.PROJECTIONS, ledger=seeded) as runner:
         assert runner.run().events == 1
         assert {s.lag for s in runner.status()} == {0}
+
+
+def test_a_rebuild_begun_while_another_runner_folds_still_ends_with_complete_tables(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/journey.db"
+    events = build_council(url, children=60)
+    settings = council_settings(url)
+    with (
+        ProjectionRunner(settings, registry.PROJECTIONS, page_size=200) as follower,
+        ProjectionRunner(settings, registry.PROJECTIONS) as rebuilder,
+    ):
+        emptied: list[int] = []
+
+        def rebuild_starts_after_the_first_page(at: int, _: int) -> None:
+            if not emptied:
+                emptied.append(at)
+                rebuilder.clear()  # the operator's `journey projections rebuild` begins
+
+        follower.run(rebuild_starts_after_the_first_page)
+        assert emptied == [200]
+        assert {s.position for s in follower.status()} == {events}
+    folded_meanwhile = tables_digest(url)
+    with ProjectionRunner(settings, registry.PROJECTIONS) as clean:
+        clean.rebuild()
+    assert tables_digest(url) == folded_meanwhile
+
+
+def test_a_single_run_with_nothing_to_do_after_a_parallel_one_keeps_every_position(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/journey.db"
+    events = build_council(url, children=40)
+    settings = council_settings(url)
+    run_in_parallel(settings, [p.name for p in registry.PROJECTIONS], 2)
+    with ProjectionRunner(settings, registry.PROJECTIONS) as single:
+        assert single.run().events == 0
+        assert {s.position for s in single.status()} == {events}
+        assert single.run().events == 0
