@@ -19,6 +19,7 @@ from projections.settings import ReportSettings
 from projections.workforce import teams, workers
 
 KINDS = (*CASE_KINDS, "other")
+NOT_ALLOCATED = "no lead worker allocated"
 TEAM_BRIEF = ("team", "service", "workers", "fte", "cases", "workers_over_limit")
 
 
@@ -59,6 +60,7 @@ class UnallocatedCase:
     case_kind: str
     unallocated_since: date
     days: int
+    why: str  # no lead worker allocated, or the allocated lead worker has left
 
 
 def role_limit(role: str, service: str | None, settings: ReportSettings) -> float | None:
@@ -192,7 +194,8 @@ def caseloads(
             "social worker 19, looked-after social worker 20, personal adviser 25), pro rata "
             "for part-time workers; a worker is over when their cases exceed it.",
             "Unallocated: an open case with no lead social worker (for a care leaver, no "
-            "personal adviser or social worker), and since when.",
+            "personal adviser or social worker), or whose lead worker has left the council, "
+            "and since when.",
         ],
     )
 
@@ -224,7 +227,46 @@ def _unallocated(conn: Connection, as_at: date) -> list[UnallocatedCase]:
         .where(covering(u, as_at))
         .order_by(u.c.valid_from, u.c.la_child_id)
     )
-    return [
-        UnallocatedCase(str(child), str(kind), since, (as_at - since).days)
+    queue = [
+        UnallocatedCase(str(child), str(kind), since, (as_at - since).days, NOT_ALLOCATED)
         for child, kind, since in conn.execute(query)
     ]
+    queue += _with_leavers(conn, as_at)
+    return sorted(queue, key=lambda q: (q.unallocated_since, q.la_child_id))
+
+
+def _with_leavers(conn: Connection, as_at: date) -> list[UnallocatedCase]:
+    """Open cases whose every lead worker allocated on the date had left the council by
+    then: a worker's leaving is often recorded before their cases are reallocated."""
+    a, c, w = allocations, case_intervals, workers
+    leads = (
+        select(a.c.la_child_id, a.c.worker_id, a.c.role, c.c.kind)
+        .join(c, and_(c.c.stream_id == a.c.stream_id, covering(c, as_at)))
+        .where(covering(a, as_at), a.c.role.in_(("social_worker", "personal_adviser")))
+    )
+    by_child: dict[str, tuple[str, list[str]]] = {}
+    for child, worker_id, role, kind in conn.execute(leads):
+        if role == "social_worker" or kind == "care_leaver":
+            by_child.setdefault(child, (kind, []))[1].append(worker_id)
+    in_post = set(conn.execute(select(w.c.worker_id).where(covering(w, as_at))).scalars())
+    gone = {worker for _, workers_of in by_child.values() for worker in workers_of} - in_post
+    if not gone:
+        return []
+    left_on = dict(
+        conn.execute(
+            select(w.c.worker_id, func.max(w.c.valid_to))
+            .where(w.c.worker_id.in_(sorted(gone)), w.c.valid_to <= as_at)
+            .group_by(w.c.worker_id)
+        ).all()
+    )
+    queue = []
+    for child, (kind, workers_of) in by_child.items():
+        if workers_of and not set(workers_of) & in_post:
+            since = max(left_on.get(worker) or as_at for worker in workers_of)
+            names = ", ".join(sorted(set(workers_of)))
+            queue.append(
+                UnallocatedCase(
+                    child, kind, since, (as_at - since).days, f"lead worker {names} has left"
+                )
+            )
+    return queue

@@ -88,3 +88,23 @@ def test_a_retracted_allocation_no_longer_counts(seeded, event, record, project)
 
     assert report.section("workers").rows[0].total == 0
     assert [r.la_child_id for r in report.section("unallocated").rows] == ["C1"]
+
+
+def test_a_case_whose_worker_left_before_it_was_reallocated_is_in_the_queue(
+    seeded, event, record, project
+):
+    record(
+        seeded,
+        *_referred(event),
+        event("WorkerLeft", worker_id="W1", occurred_at="2024-02-20"),
+    )
+    conn = project(seeded, cases.PROJECTION, workforce.PROJECTION)
+
+    report = caseloads(conn, as_at=date(2024, 3, 1), settings=ReportSettings())
+
+    assert report.section("workers").rows == []  # W1 is no longer in post
+    (row,) = report.section("unallocated").rows
+    assert (row.la_child_id, row.unallocated_since, row.days) == ("C1", date(2024, 2, 20), 10)
+    assert row.why == "lead worker W1 has left"
+    before = caseloads(conn, as_at=date(2024, 2, 10), settings=ReportSettings())
+    assert before.section("unallocated").rows == []
