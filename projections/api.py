@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import schema
@@ -25,6 +27,7 @@ from projections.settings import ReportSettings, report_settings
 from projections.stability import collection_year, stability
 from projections.support import support
 from projections.timeliness import timeliness
+from projections.workforce import teams
 
 
 class Reports:
@@ -48,7 +51,20 @@ class Reports:
         with ProjectionRunner(self.settings, PROJECTIONS) as runner:
             return max((s.lag for s in runner.status()), default=0)
 
+    def check_team(self, team: str | None) -> None:
+        """Raise LookupError, naming the teams there are, if no team has (or had) this id
+        or name: a misspelt team must not read as a team with nothing to report."""
+        if team is None:
+            return
+        t = teams.c
+        with self.engine.connect() as conn:
+            known = conn.execute(select(t.team_id, t.name).distinct()).all()
+        if not any(team in (team_id, name) for team_id, name in known):
+            names = ", ".join(sorted({str(name) for _, name in known})) or "none yet"
+            raise LookupError(f"no team with the id or name {team!r} (teams: {names})")
+
     def caseloads(self, *, as_at: date | None = None, team: str | None = None) -> Report:
+        self.check_team(team)
         with self.engine.connect() as conn:
             return caseloads(conn, as_at=as_at or date.today(), settings=self.options, team=team)
 
@@ -76,6 +92,7 @@ class Reports:
     ) -> Report:
         """One social worker from assessment to order: journeys, rates by team and quarter,
         changes and transfer points, looked-after children's changes in 12 months."""
+        self.check_team(team)
         with self.engine.connect() as conn:
             return continuity(
                 conn,
@@ -88,6 +105,7 @@ class Reports:
 
     def timeliness(self, *, as_at: date | None = None, team: str | None = None) -> Report:
         """Every statutory timescale: due, met, late, overdue now; by measure, team, worker."""
+        self.check_team(team)
         with self.engine.connect() as conn:
             return timeliness(conn, settings=self.options, as_at=as_at or date.today(), team=team)
 

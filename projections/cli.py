@@ -209,6 +209,15 @@ def _reports() -> Reports:
     return reports
 
 
+def _answer(make: Callable[[], Report]) -> Report:
+    """The report, or a clear error (exit 2) for a team or child the ledger does not know."""
+    try:
+        return make()
+    except LookupError as error:
+        err.print(str(error.args[0]))
+        raise typer.Exit(2) from None
+
+
 def show(report: Report, fmt: Format, section: str | None = None) -> None:
     if fmt is Format.json:
         sys.stdout.buffer.write(to_json(report) + b"\n")
@@ -251,7 +260,7 @@ def report_caseloads(
 ) -> None:
     """Open cases per worker against the role's limit; team totals; the unallocated queue."""
     with _reports() as reports:
-        report = reports.caseloads(as_at=_date(as_at, "--as-at"), team=team)
+        report = _answer(lambda: reports.caseloads(as_at=_date(as_at, "--as-at"), team=team))
     show(report, fmt, section)
 
 
@@ -267,11 +276,13 @@ def report_continuity(
     """One social worker from assessment to order: per journey, by team, by quarter; changes
     and transfer points; looked-after children's changes in the last 12 months."""
     with _reports() as reports:
-        report = reports.continuity(
-            from_date=_date(from_, "--from"),
-            to_date=_date(to, "--to"),
-            team=team,
-            as_at=_date(as_at, "--as-at"),
+        report = _answer(
+            lambda: reports.continuity(
+                from_date=_date(from_, "--from"),
+                to_date=_date(to, "--to"),
+                team=team,
+                as_at=_date(as_at, "--as-at"),
+            )
         )
     show(report, fmt, section)
 
@@ -281,8 +292,10 @@ def report_stability(
     year: Annotated[
         int | None,
         typer.Option(
+            min=1990,
+            max=2100,
             help="Collection year: 2025 is 1 April 2025 to 31 March 2026 "
-            "(default: the last complete one)."
+            "(default: the last complete one).",
         ),
     ] = None,
     fmt: FormatOption = Format.table,
@@ -319,7 +332,7 @@ def report_timeliness(
     """Every statutory timescale: due, met, late, overdue now; per measure, team, worker and
     child (breaches stay visible after a case closes)."""
     with _reports() as reports:
-        report = reports.timeliness(as_at=_date(as_at, "--as-at"), team=team)
+        report = _answer(lambda: reports.timeliness(as_at=_date(as_at, "--as-at"), team=team))
     show(report, fmt, section)
 
 

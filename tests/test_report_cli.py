@@ -160,3 +160,15 @@ def test_follow_keeps_the_projections_live_as_events_arrive(council: Path) -> No
         follower.terminate()
         follower.wait(timeout=30)
     assert follower.returncode == 0
+
+
+def test_an_unknown_team_or_an_impossible_year_is_a_clear_error(council: Path) -> None:
+    for name in ("caseloads", "continuity", "timeliness"):
+        run = journey(council, "report", name, "--team", "No Such Team")
+        assert run.returncode == 2, (name, run.stdout)
+        assert "no team with the id or name 'No Such Team'" in run.stderr
+    known = journey(council, "report", "caseloads", "--team", "team-duty-advice")
+    assert known.returncode == 0, known.stderr
+    year = journey(council, "report", "stability", "--year", "99999")
+    assert year.returncode == 2
+    assert "--year" in year.stderr
