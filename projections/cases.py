@@ -7,8 +7,8 @@ care and allocations.
 
 The kind of case on a date is the most intensive thing open: an adoption decision being
 carried out, then a period of care, a child protection plan, a care leaver (a young person
-who left care eligible for leaving-care support, while a personal adviser is allocated),
-and last a child in need episode (an open referral).
+who left care eligible for leaving-care support, until 21 or while an adviser is
+allocated, unless the case closes), and last a child in need episode (an open referral).
 """
 
 from __future__ import annotations
@@ -124,6 +124,24 @@ def eligible_leaving(child: Child) -> list[date]:
     return left
 
 
+def care_leaver_spans(child: Child, leaving: list[date], advisers: Spans) -> Spans:
+    """From leaving care as an eligible child until support ends: while a personal adviser
+    is allocated, and at least to the 21st birthday (the leaving care duties), unless the
+    case is closed first. A care leaver with no adviser is then an unallocated case."""
+    born = child.date_of_birth
+    closed = day(child.case_closed.start) if child.case_closed is not None else None
+    spans: Spans = []
+    for left in leaving:
+        later = [end for start, end in advisers if end is None or end > left]
+        end: date | None = None
+        if None not in later and born is not None:
+            end = max([birthday(born, 21), *(e for e in later if e is not None)])
+        if closed is not None and closed >= left:
+            end = closed if end is None else min(end, closed)
+        spans.append((left, end))
+    return spans
+
+
 def case_pieces(child: Child) -> list[tuple[str, date, date | None]]:
     adoption = spans_of(child.adoption_decisions)
     care = care_spans(child)
@@ -135,12 +153,7 @@ def case_pieces(child: Child) -> list[tuple[str, date, date | None]]:
         for a in child.allocations.values()
         if a.kind == "personal_adviser"
     ]
-    care_leaver = [
-        (max(left, start), end)  # type: ignore[type-var]
-        for left in leaving
-        for start, end in advisers
-        if end is None or end > left  # type: ignore[operator]
-    ]
+    care_leaver = care_leaver_spans(child, leaving, advisers)  # type: ignore[arg-type]
 
     def label(on: date) -> str | None:
         if within(adoption, on) and within(care, on):

@@ -108,3 +108,67 @@ def test_a_case_whose_worker_left_before_it_was_reallocated_is_in_the_queue(
     assert row.why == "lead worker W1 has left"
     before = caseloads(conn, as_at=date(2024, 2, 10), settings=ReportSettings())
     assert before.section("unallocated").rows == []
+
+
+def test_a_care_leaver_whose_adviser_allocation_ended_is_an_unallocated_care_leaver(
+    seeded, event, record, project
+):
+    # C2, born 2006-06-01, in care from 2023-01-01 to her 18th birthday: she leaves care
+    # eligible for support; her personal adviser's allocation ends 2024-09-30 (she is 18).
+    c2 = {"la_child_id": "C2"}
+    record(
+        seeded,
+        event(
+            "TeamEstablished",
+            team_id="T-LC",
+            name="Leaving care team",
+            service="leaving_care",
+            occurred_at="2020-01-01",
+        ),
+        event(
+            "WorkerRegistered",
+            worker_id="P1",
+            name="Adviser One",
+            role="personal_adviser",
+            team_id="T-LC",
+            occurred_at="2020-01-02",
+        ),
+        event(
+            "ChildRegistered", sex="2", date_of_birth="2006-06-01", occurred_at="2022-12-01", **c2
+        ),
+        event(
+            "PeriodOfCareStarted",
+            period_id="POC1",
+            legal_status="V2",
+            category_of_need="N4",
+            occurred_at="2023-01-01",
+            **c2,
+        ),
+        event(
+            "WorkerAllocated",
+            allocation_id="PA1",
+            worker_id="P1",
+            role="personal_adviser",
+            team_id="T-LC",
+            occurred_at="2023-09-01",
+            **c2,
+        ),
+        event("PeriodOfCareEnded", period_id="POC1", reason="E5", occurred_at="2024-06-01", **c2),
+        event("WorkerAllocationEnded", allocation_id="PA1", occurred_at="2024-09-30", **c2),
+    )
+    conn = project(seeded, cases.PROJECTION, workforce.PROJECTION)
+
+    with_adviser = caseloads(conn, as_at=date(2024, 8, 1), settings=ReportSettings())
+    (p1,) = [r for r in with_adviser.section("workers").rows if r.worker_id == "P1"]
+    assert (p1.care_leaver, p1.total) == (1, 1)
+    assert with_adviser.section("unallocated").rows == []
+
+    without = caseloads(conn, as_at=date(2024, 10, 15), settings=ReportSettings())
+    (row,) = without.section("unallocated").rows
+    assert (row.la_child_id, row.case_kind, row.unallocated_since) == (
+        "C2",
+        "care_leaver",
+        date(2024, 9, 30),
+    )
+    after_21 = caseloads(conn, as_at=date(2027, 6, 2), settings=ReportSettings())
+    assert after_21.section("unallocated").rows == []
