@@ -1,0 +1,48 @@
+"""A child's record as it stood on a business date, as the system knew it at a moment.
+
+Replay is the ledger's own fold (`Child.apply` over the effective events) with two filters:
+system time keeps only the records stored by `known_at`, so a correction recorded later is
+not applied; business time then keeps only the events that had happened by `as_of`. The
+live state and every replay go through the same code, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from journey.child import Child, effective_history
+from journey.events import as_date
+from journey.record import Recorded
+
+
+@dataclass(frozen=True)
+class Replayed:
+    child: Child
+    as_of: date | None
+    known_at: datetime | None
+    known: int  # records stored by known_at (corrections included)
+    applied: int  # effective events that had happened by as_of
+    stored: int  # records in the stream now
+
+
+def known_by(records: Sequence[Recorded], known_at: datetime | None) -> list[Recorded]:
+    """The records the ledger had stored at `known_at` (all of them when None)."""
+    if known_at is None:
+        return list(records)
+    return [r for r in records if r.recorded_at <= known_at]
+
+
+def replay(
+    records: Sequence[Recorded], *, as_of: date | None = None, known_at: datetime | None = None
+) -> Replayed:
+    known = known_by(records, known_at)
+    effective = effective_history([(r.event_id, r.event) for r in known])
+    child = Child(child_id=str(records[0].stream_id) if records else "")
+    applied = 0
+    for _, event in effective:
+        if as_of is None or as_date(event.occurred_at) <= as_of:
+            child.apply(event)
+            applied += 1
+    return Replayed(child, as_of, known_at, len(known), applied, len(records))

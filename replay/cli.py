@@ -1,0 +1,117 @@
+"""`journey replay …`: the auditor's view of one child's record at any business date and
+system time. Mounted into `journey` by `register`, through the `journey.cli` entry point.
+
+`journey replay LA_CHILD_ID --as-of DATE --known-at TIME` is the group's default action, so
+that the group can take further commands (`journey replay diff …`) beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from journey.cli import Format, _plain, _settings, err, log, out
+from journey.events import LONDON
+from journey.ledger import Ledger, hashed
+from journey.settings import Settings
+from journey.views import child_detail
+from replay.bitemporal import replay
+
+STATE = "state"
+
+
+class _ChildOrCommand(TyperGroup):
+    """A first argument that names no command is a child: `replay C1` is `replay state C1`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = [STATE, *args]
+        return super().parse_args(ctx, args)
+
+
+replay_app = typer.Typer(
+    cls=_ChildOrCommand,
+    help="A child's record as it stood on any date, as the system knew it at any time.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> None:
+    app.add_typer(replay_app, name="replay")
+
+
+def _business_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"--as-of: '{value}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+def _system_time(value: str | None) -> datetime | None:
+    """A date means the end of that day; a time without an offset is London time."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=LONDON)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        err.print(f"--known-at: '{value}' is not a date or an ISO 8601 date and time")
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
+@replay_app.command(STATE, help="The child's state (run as `journey replay LA_CHILD_ID`).")
+def state(
+    la_child_id: str,
+    as_of: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Business date (default: today).")
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME", help="System time: only what was recorded by then (default: now)."
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    settings = _settings()
+    on, moment = _business_date(as_of), _system_time(known_at)
+    with Ledger(settings) as ledger:
+        records = ledger.child_records(la_child_id)
+    log.info("child_record_read", action="replay", child=hashed(la_child_id), by=settings.principal)
+    replayed = replay(records, as_of=on, known_at=moment)
+    if not replayed.child.registered:
+        err.print(
+            f"no child {la_child_id} in this ledger" + (" as known at that time" if records else "")
+        )
+        raise typer.Exit(2)
+    detail: dict[str, Any] = {
+        "as_of": on.isoformat() if on else "today",
+        "known_at": moment.isoformat() if moment else "now",
+        "records_known": f"{replayed.known} of {replayed.stored} stored",
+        "events_applied": replayed.applied,
+        **child_detail(replayed.child, on or date.today()),
+    }
+    detail.pop("events_in_stream", None)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"child {la_child_id} replayed", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for key, value in detail.items():
+        table.add_row(key.replace("_", " "), _plain(value))
+    out.print(table)

@@ -1,0 +1,153 @@
+"""Replay as an auditor uses it: the record as it stood on a date, as the system knew it at
+a time. Every expected state below is written by hand from the history."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from test_cli import journey
+from worlds import named_child, on
+
+from journey.child import Child
+from journey.ledger import Ledger
+from replay.bitemporal import replay
+
+UTC_EVENING = "T17:00:00+00:00"
+
+
+def when(day: str) -> datetime:
+    return datetime.fromisoformat(day + UTC_EVENING)
+
+
+@pytest.fixture
+def history(ledger, event, record) -> Ledger:
+    """C1 (registered 2024-01-02), referred 2024-02-01 and allocated to W1, both recorded the
+    same day; taken into care on 2024-03-01, recorded late on 2024-03-20; the period's start
+    corrected to 2024-02-28 on 2024-04-01."""
+    on(ledger, "2024-01-02")
+    record(ledger, *named_child(event))
+    on(ledger, "2024-02-01")
+    record(
+        ledger,
+        event(
+            "ReferralReceived",
+            referral_id="R1",
+            referral_source="1A",
+            primary_need="N1",
+            occurred_at="2024-02-01",
+        ),
+        event(
+            "WorkerAllocated",
+            allocation_id="A1",
+            worker_id="W1",
+            swe_registration="SW1001",
+            role="social_worker",
+            team_id="T-CIN",
+            reason="FCONTA",
+            occurred_at="2024-02-01",
+        ),
+    )
+    on(ledger, "2024-03-20")
+    (care,) = record(
+        ledger,
+        event(
+            "PeriodOfCareStarted",
+            period_id="POC1",
+            legal_status="C2",
+            category_of_need="N1",
+            occurred_at="2024-03-01",
+        ),
+    )
+    on(ledger, "2024-04-01")
+    record(
+        ledger,
+        event(
+            "EventCorrected",
+            target_event_id=str(care.event_id),
+            reason="the child was accommodated on the Wednesday",
+            changes={"occurred_at": "2024-02-28"},
+            occurred_at="2024-04-01",
+        ),
+    )
+    return ledger
+
+
+def in_care_since(child: Child) -> date | None:
+    period = child.open_in(child.periods_of_care)
+    return None if period is None else child.periods_of_care[period].start.date()
+
+
+@pytest.mark.parametrize(
+    ("as_of", "known_at", "since"),
+    [
+        # as it now stands: in care from the corrected date
+        ("2024-03-10", None, date(2024, 2, 28)),
+        ("2024-02-29", None, date(2024, 2, 28)),
+        ("2024-02-27", None, None),
+        # before the late recording the ledger knew of no period of care at all
+        ("2024-03-10", "2024-03-15", None),
+        # after the late recording, before the correction: in care from 1 March
+        ("2024-03-10", "2024-03-25", date(2024, 3, 1)),
+        ("2024-02-29", "2024-03-25", None),
+        # after the correction
+        ("2024-02-29", "2024-04-02", date(2024, 2, 28)),
+    ],
+)
+def test_the_state_at_each_business_date_and_system_time(
+    history: Ledger, as_of: str, known_at: str | None, since: date | None
+) -> None:
+    records = history.child_records("C1")
+    replayed = replay(
+        records,
+        as_of=date.fromisoformat(as_of),
+        known_at=when(known_at) if known_at else None,
+    )
+    assert in_care_since(replayed.child) == since
+    assert replayed.child.open_in(replayed.child.referrals) == "R1"
+
+
+def test_the_record_as_known_before_the_referral_was_recorded(history: Ledger) -> None:
+    replayed = replay(history.child_records("C1"), known_at=when("2024-01-31"))
+    assert replayed.child.registered
+    assert replayed.child.referrals == {}
+    assert (replayed.known, replayed.stored) == (1, 5)
+
+
+def test_replay_of_today_as_known_now_is_the_live_state(history: Ledger) -> None:
+    replayed = replay(history.child_records("C1"))
+    live = history.child("C1")
+    assert in_care_since(replayed.child) == in_care_since(live) == date(2024, 2, 28)
+    assert replayed.child.allocations.keys() == live.allocations.keys()
+
+
+def test_the_command_prints_the_replayed_state_and_logs_the_read(
+    history: Ledger, tmp_path: Path
+) -> None:
+    url = history.settings.database_url
+    run = journey(
+        tmp_path,
+        "--database",
+        url,
+        "replay",
+        "C1",
+        "--as-of",
+        "2024-03-10",
+        "--known-at",
+        "2024-03-25",
+        "--format",
+        "json",
+    )
+    assert run.returncode == 0, run.stderr
+    state = json.loads(run.stdout)
+    assert state["period_of_care"]["since"] == "2024-03-01"
+    assert state["records_known"] == "4 of 5 stored"
+    assert '"action":"replay"' in run.stderr
+    unknown = journey(tmp_path, "--database", url, "replay", "NOBODY")
+    assert unknown.returncode == 2
+    assert "no child NOBODY" in unknown.stderr
+    bad = journey(tmp_path, "--database", url, "replay", "C1", "--as-of", "March")
+    assert bad.returncode == 2
+    assert "--as-of" in bad.stderr
