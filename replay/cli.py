@@ -24,6 +24,7 @@ from journey.ledger import Ledger, hashed
 from journey.settings import Settings
 from journey.views import child_detail
 from replay.bitemporal import replay
+from replay.diff import diff
 
 STATE = "state"
 
@@ -115,3 +116,66 @@ def state(
     for key, value in detail.items():
         table.add_row(key.replace("_", " "), _plain(value))
     out.print(table)
+
+
+@replay_app.command("diff")
+def difference(
+    la_child_id: str,
+    known_at: Annotated[
+        list[str],
+        typer.Option(metavar="TIME", help="Two system times (give --known-at twice)."),
+    ],
+    as_of: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Business date (default: today).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """What the record said differently at two system times, and the records that made it
+    so: late recordings, corrections, retractions, with who recorded them and when."""
+    if len(known_at) != 2:
+        err.print("--known-at: give exactly two system times, e.g. --known-at T1 --known-at T2")
+        raise typer.Exit(2)
+    first, second = (_system_time(t) for t in known_at)
+    assert first is not None and second is not None
+    on = _business_date(as_of) or date.today()
+    settings = _settings()
+    with Ledger(settings) as ledger:
+        records = ledger.child_records(la_child_id)
+    log.info("child_record_read", action="diff", child=hashed(la_child_id), by=settings.principal)
+    if not records:
+        err.print(f"no child {la_child_id} in this ledger")
+        raise typer.Exit(2)
+    found = diff(records, first, second, as_of=on)
+    if fmt is Format.json:
+        document = {
+            "earlier": found.earlier.isoformat(),
+            "later": found.later.isoformat(),
+            "as_of": found.as_of.isoformat(),
+            "state": [vars(s) for s in found.state],
+            "recorded": [vars(r) for r in found.recorded],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        return
+    out.print(
+        f"child {la_child_id} on {found.as_of.isoformat()}: as known at "
+        f"{found.earlier.isoformat()} and at {found.later.isoformat()}"
+    )
+    state = Table(title="what the record said", title_justify="left")
+    for column in ("what", "at the earlier time", "at the later time"):
+        state.add_column(column, overflow="fold")
+    for s in found.state:
+        state.add_row(s.what.replace("_", " "), _plain(s.before), _plain(s.after))
+    out.print(state)
+    made = Table(title="records stored in between", title_justify="left")
+    for column in ("recorded at", "by", "kind", "what", "change", "reason"):
+        made.add_column(column, overflow="fold")
+    for r in found.recorded:
+        made.add_row(
+            r.recorded_at.isoformat(timespec="seconds"),
+            r.recorded_by,
+            r.kind,
+            f"{r.occurred_on.isoformat()} {r.what}",
+            r.change,
+            r.reason,
+        )
+    out.print(made)

@@ -14,6 +14,7 @@ from worlds import named_child, on
 from journey.child import Child
 from journey.ledger import Ledger
 from replay.bitemporal import replay
+from replay.diff import diff
 
 UTC_EVENING = "T17:00:00+00:00"
 
@@ -151,3 +152,57 @@ def test_the_command_prints_the_replayed_state_and_logs_the_read(
     bad = journey(tmp_path, "--database", url, "replay", "C1", "--as-of", "March")
     assert bad.returncode == 2
     assert "--as-of" in bad.stderr
+
+
+def test_diff_names_the_late_recording_and_the_correction_between_two_system_times(
+    history: Ledger,
+) -> None:
+    found = diff(
+        history.child_records("C1"),
+        when("2024-04-02"),
+        when("2024-03-15"),
+        as_of=date(2024, 3, 10),
+    )
+
+    assert [
+        (r.kind, r.event_type, r.occurred_on, r.recorded_at.date()) for r in found.recorded
+    ] == [
+        ("late recording", "PeriodOfCareStarted", date(2024, 3, 1), date(2024, 3, 20)),
+        ("correction", "PeriodOfCareStarted", date(2024, 3, 1), date(2024, 4, 1)),
+    ]
+    correction = found.recorded[1]
+    assert correction.change == "date 2024-03-01 → 2024-02-28"
+    assert correction.reason == "the child was accommodated on the Wednesday"
+    assert correction.recorded_by == "svc:case-system"
+    changed = {s.what: (s.before, s.after) for s in found.state}
+    assert changed["period_of_care"] == (
+        None,
+        {"id": "POC1", "since": "2024-02-28", "ended": None, "kind": "C2"},
+    )
+    assert "open_referral" not in changed  # the same at both times
+
+
+def test_diff_on_the_command_line(history: Ledger, tmp_path: Path) -> None:
+    url = history.settings.database_url
+    run = journey(
+        tmp_path,
+        "--database",
+        url,
+        "replay",
+        "diff",
+        "C1",
+        "--known-at",
+        "2024-03-15",
+        "--known-at",
+        "2024-04-02",
+        "--as-of",
+        "2024-03-10",
+        "--format",
+        "json",
+    )
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert [r["kind"] for r in document["recorded"]] == ["late recording", "correction"]
+    one = journey(tmp_path, "--database", url, "replay", "diff", "C1", "--known-at", "2024-03-15")
+    assert one.returncode == 2
+    assert "exactly two" in one.stderr
