@@ -27,7 +27,7 @@ from uuid import UUID
 
 import structlog
 from psycopg.sql import SQL, Identifier
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from journey.ledger import Ledger
 from journey.record import Recorded, read_record
@@ -77,7 +77,10 @@ class ProjectionRunner:
         ledger: Ledger | None = None,
         page_size: int = PAGE_SIZE,
         shard: tuple[int, int] = (0, 1),
+        engine: Engine | None = None,
     ):
+        """`engine` (default: the ledger's own database) is where the tables are written:
+        an auditor's rebuild-check folds into a scratch schema or file."""
         self.settings = settings
         self.projections = list(projections)
         self.page_size = page_size
@@ -85,7 +88,7 @@ class ProjectionRunner:
         self.label = f"{self.shard}/{self.shards}"
         self.ledger = ledger or Ledger(settings)
         self._owns_ledger = ledger is None
-        self.engine = schema.engine_for(settings.database_url, writer=True)
+        self.engine = engine or schema.engine_for(settings.database_url, writer=True)
         schema.metadata.create_all(
             self.engine,
             tables=[schema.positions, *(t for p in self.projections for t in p.tables)],
@@ -138,12 +141,12 @@ class ProjectionRunner:
 
     # --- catching up --------------------------------------------------------------------
 
-    def run(self, progress: Progress | None = None) -> CatchUp:
-        """Catch every projection up to the head of the log as it is now."""
+    def run(self, progress: Progress | None = None, *, until: int | None = None) -> CatchUp:
+        """Catch every projection up to the head of the log as it is now (or to `until`)."""
         started = time.perf_counter()
         self._seconds.clear()
         positions = self._claim()
-        head = self.head()
+        head = self.head() if until is None else min(self.head(), until)
         start = min(positions.values(), default=head)
         done = start
         while done < head:

@@ -4,15 +4,19 @@ a time. Every expected state below is written by hand from the history."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from test_cli import journey
+from test_projection_runner import KEY, build_council, council_settings
 from worlds import named_child, on
 
 from journey.child import Child
 from journey.ledger import Ledger
+from projections import registry
+from projections.runner import ProjectionRunner
 from replay.bitemporal import replay
 from replay.diff import diff
 
@@ -206,3 +210,25 @@ def test_diff_on_the_command_line(history: Ledger, tmp_path: Path) -> None:
     one = journey(tmp_path, "--database", url, "replay", "diff", "C1", "--known-at", "2024-03-15")
     assert one.returncode == 2
     assert "exactly two" in one.stderr
+
+
+def test_rebuild_check_passes_on_true_tables_and_names_a_tampered_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/journey.db"
+    build_council(url, children=40)
+    with ProjectionRunner(council_settings(url), registry.PROJECTIONS) as runner:
+        runner.run()
+    env = {"JOURNEY_CIPHER_KEY": KEY}
+
+    clean = journey(tmp_path, "--database", url, "replay", "rebuild-check", env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "exactly what the log folds to" in clean.stdout
+
+    with sqlite3.connect(tmp_path / "journey.db") as db:
+        db.execute(
+            "UPDATE case_intervals SET kind = 'child_in_need' WHERE rowid = "
+            "(SELECT min(rowid) FROM case_intervals WHERE kind = 'looked_after')"
+        )
+    tampered = journey(tmp_path, "--database", url, "replay", "rebuild-check", env=env)
+    assert tampered.returncode == 1
+    assert "case_intervals: only in the live table" in tampered.stdout
+    assert "'looked_after'" in tampered.stdout.split("only in the rebuild")[1]
