@@ -37,7 +37,10 @@ class Break:
 class ChainReport:
     events: int = 0
     streams: int = 0
+    position: int = 0  # the last notification id read
     breaks: list[Break] = field(default_factory=list)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # stream: (version, hash)
+    hashes_at: dict[str, str] = field(default_factory=dict)  # the hashes asked for (`at`)
 
     @property
     def ok(self) -> bool:
@@ -51,8 +54,12 @@ class _Head:
 
 
 def verify_chains(
-    recorder: LedgerRecorder, progress: Callable[[int], None] | None = None
+    recorder: LedgerRecorder,
+    progress: Callable[[int], None] | None = None,
+    at: dict[str, int] | None = None,
 ) -> ChainReport:
+    """Check every chain; `at` (stream: version) asks for the stored hash at those
+    positions too, to compare with an anchor."""
     report = ChainReport()
     heads: dict[str, _Head] = {}
     expected_id = 1
@@ -75,11 +82,15 @@ def verify_chains(
             report.breaks.append(
                 Break(stream, notification.originator_version, notification.id, problem)
             )
+        if at is not None and at.get(stream) == notification.originator_version:
+            report.hashes_at[stream] = head.hash
         if progress is not None and report.events % PAGE == 0:
             progress(PAGE)
     if progress is not None:
         progress(report.events % PAGE)
     report.streams = len(heads)
+    report.position = expected_id - 1
+    report.heads = {stream: (h.version, h.hash) for stream, h in heads.items()}
     return report
 
 

@@ -35,6 +35,7 @@ from rich.table import Table
 from rich.text import Text
 
 from journey import events as ev
+from journey.anchor import check_anchor, make_anchor, versions_of
 from journey.chain import verify_chains
 from journey.child import Child
 from journey.ledger import Ledger, hashed
@@ -276,12 +277,30 @@ def child_events(
 
 
 @app.command()
-def verify() -> None:
+def verify(
+    anchor: Annotated[
+        Path | None,
+        typer.Option(help="Also write an anchor to FILE: a digest over every chain head now."),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(help="Also show that nothing recorded before the anchor in FILE changed."),
+    ] = None,
+) -> None:
     """Re-check every hash chain from the stored bytes; exit 1 naming what was altered."""
     settings = _settings()
+    anchored: dict[str, Any] | None = None
+    watch: dict[str, int] | None = None
+    if against is not None:
+        try:
+            anchored = json.loads(against.read_text(encoding="utf-8"))
+            watch = versions_of(anchored)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            err.print(f"--against: {against} is not an anchor file ({error})")
+            raise typer.Exit(2) from None
     started = time.perf_counter()
     with _ledger(settings) as ledger:
-        report = verify_chains(ledger.store.events)
+        report = verify_chains(ledger.store.events, at=watch)
         seconds = time.perf_counter() - started
         rate = report.events / seconds if seconds else 0.0
         if report.ok:
@@ -289,18 +308,41 @@ def verify() -> None:
                 f"verified {report.events} events in {report.streams} streams: every chain "
                 f"intact ({seconds:.2f} s, {rate:,.0f} events/s)"
             )
-            return
-        for brk in report.breaks[:50]:
-            who = _stream_name(ledger, brk.stream_id)
+        else:
+            for brk in report.breaks[:50]:
+                who = _stream_name(ledger, brk.stream_id)
+                out.print(
+                    f"[red]BROKEN[/red] {who} version {brk.version} "
+                    f"(notification {brk.notification_id}): {brk.problem}"
+                )
+            more = len(report.breaks) - 50
+            if more > 0:
+                out.print(f"... and {more} more")
+            out.print(f"{len(report.breaks)} problems in {report.events} events")
+    failed = not report.ok
+    if anchored is not None:
+        check = check_anchor(anchored, report)
+        for problem in check.problems[:50]:
+            out.print(f"[red]CHANGED SINCE THE ANCHOR[/red] {problem}")
+        if check.ok:
             out.print(
-                f"[red]BROKEN[/red] {who} version {brk.version} "
-                f"(notification {brk.notification_id}): {brk.problem}"
+                f"nothing recorded before the anchor of {anchored.get('created_at')} "
+                f"(position {anchored.get('position')}, {check.anchored} streams) has changed"
             )
-        more = len(report.breaks) - 50
-        if more > 0:
-            out.print(f"... and {more} more")
-        out.print(f"{len(report.breaks)} problems in {report.events} events")
-    raise typer.Exit(1)
+        failed = failed or not check.ok
+    if anchor is not None and not failed:
+        document = make_anchor(report, datetime.now(UTC))
+        anchor.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        out.print(
+            f"anchor written to {anchor}: digest {document['digest']} over "
+            f"{report.streams} chain heads at position {report.position} "
+            f"({document['created_at']}); keep a copy somewhere this database's operators "
+            "cannot change"
+        )
+    elif anchor is not None:
+        err.print("no anchor written: the chains do not verify")
+    if failed:
+        raise typer.Exit(1)
 
 
 def _stream_name(ledger: Ledger, stream_id: str | None) -> str:
