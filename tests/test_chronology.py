@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from worlds import named_child, on
+from worlds import named_child, on, referred_to_w1
 
 from journey.ledger import Ledger
 from projections.chronology import chronology
@@ -26,23 +26,7 @@ def journey(ledger, event, record) -> Ledger:
     on(ledger, "2024-02-01")
     record(
         ledger,
-        event(
-            "ReferralReceived",
-            referral_id="R1",
-            referral_source="1A",
-            primary_need="N1",
-            occurred_at="2024-02-01",
-        ),
-        event(
-            "WorkerAllocated",
-            allocation_id="A1",
-            worker_id="W1",
-            swe_registration="SW1001",
-            role="social_worker",
-            team_id="T-CIN",
-            reason="FCONTA",
-            occurred_at="2024-02-01",
-        ),
+        *referred_to_w1(event, "2024-02-01"),
         event(
             "PeriodOfCareStarted",
             period_id="POC1",

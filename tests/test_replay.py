@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_cli import journey
 from test_projection_runner import KEY, build_council, council_settings
-from worlds import named_child, on
+from worlds import named_child, on, referred_to_w1
 
 from journey.child import Child
 from journey.ledger import Ledger
@@ -37,23 +37,7 @@ def history(ledger, event, record) -> Ledger:
     on(ledger, "2024-02-01")
     record(
         ledger,
-        event(
-            "ReferralReceived",
-            referral_id="R1",
-            referral_source="1A",
-            primary_need="N1",
-            occurred_at="2024-02-01",
-        ),
-        event(
-            "WorkerAllocated",
-            allocation_id="A1",
-            worker_id="W1",
-            swe_registration="SW1001",
-            role="social_worker",
-            team_id="T-CIN",
-            reason="FCONTA",
-            occurred_at="2024-02-01",
-        ),
+        *referred_to_w1(event, "2024-02-01"),
     )
     on(ledger, "2024-03-20")
     (care,) = record(

@@ -48,3 +48,27 @@ def named_child(event: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
             occurred_at="2024-01-02",
         ),
     ]
+
+
+def referred_to_w1(event: Callable[..., dict[str, Any]], day: str) -> list[dict[str, Any]]:
+    """C1 referred on `day` (R1, source 1A, need N1) and allocated to W1 as lead social
+    worker the same day (A1, reason FCONTA)."""
+    return [
+        event(
+            "ReferralReceived",
+            referral_id="R1",
+            referral_source="1A",
+            primary_need="N1",
+            occurred_at=day,
+        ),
+        event(
+            "WorkerAllocated",
+            allocation_id="A1",
+            worker_id="W1",
+            swe_registration="SW1001",
+            role="social_worker",
+            team_id="T-CIN",
+            reason="FCONTA",
+            occurred_at=day,
+        ),
+    ]
