@@ -24,7 +24,6 @@ report judges them against the `teams` table as at the change date.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from sqlalchemy import (
 
 from journey import events as ev
 from journey.child import Child, Span
+from journey.dates import add_months, age_on
 from journey.events import as_date, as_datetime
 from projections.cases import SHORT_BREAKS, allocations, case_intervals
 from projections.history import StreamHistory
@@ -131,9 +131,7 @@ changes = Table(
 
 
 def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return None if born is None else age_on(born, on)
 
 
 def _in_care(child: Child, at: datetime) -> bool:
@@ -626,20 +624,13 @@ def _change_counts(rows: Sequence[Change]) -> list[ChangeCount]:
     ]
 
 
-def months_before(on: date, months: int) -> date:
-    """The same day `months` earlier (the month's last day when it is shorter)."""
-    index = on.year * 12 + on.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(on.day, monthrange(year, month + 1)[1]))
-
-
 def _looked_after_changes(
     conn: Connection, as_at: date, months: int, team_ids: set[str] | None
 ) -> list[LookedAfterChanges]:
     """Children looked after on `as_at` (a period of care, short breaks left out) by the
     changes of lead social worker dated in the `months` up to and including `as_at`."""
     ci, c, a = case_intervals, changes, allocations
-    since = months_before(as_at, months)
+    since = add_months(as_at, -months)
     query = (
         select(ci.c.stream_id, func.count(c.c.seq))
         .select_from(

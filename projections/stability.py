@@ -39,6 +39,7 @@ from sqlalchemy import (
 from journey import events as ev
 from journey.child import Span
 from journey.codes import ADOPTION_PLACEMENTS, TEMPORARY_PLACEMENTS, meaning
+from journey.dates import add_months
 from projections.cases import SHORT_BREAKS, children
 from projections.history import StreamHistory
 from projections.intervals import covering, day, interval_columns, interval_index
@@ -312,19 +313,6 @@ def collection_year(on: date) -> int:
     return on.year if on.month >= 4 else on.year - 1
 
 
-def months_before(end: date, months: int) -> date:
-    """The same day `months` months earlier (the month's last day when it is shorter)."""
-    index = end.year * 12 + end.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(end.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def age_at_month_end(birth_month: date, month_end: date) -> int:
     """Exact age on the last day of a month, from the first of the birth month."""
     return month_end.year - birth_month.year - (birth_month.month > month_end.month)
@@ -522,7 +510,7 @@ def stability(
                 "long_term",
                 f"Long-term stability on {end.isoformat()}: children under "
                 f"{rules.long_term_under_age} looked after since "
-                f"{months_before(end, rules.long_term_months_looked_after).isoformat()} or earlier",
+                f"{add_months(end, -rules.long_term_months_looked_after).isoformat()} or earlier",
                 long_term,
             ),
             Section("children", "Each child looked after during the year", child_rows),
@@ -579,8 +567,8 @@ def _long_term(
     end: date,
     rules: StabilityThresholds,
 ) -> list[LongTermChild]:
-    in_care_by = months_before(end, rules.long_term_months_looked_after)
-    placed_by = months_before(end, rules.long_term_months_in_placement)
+    in_care_by = add_months(end, -rules.long_term_months_looked_after)
+    placed_by = add_months(end, -rules.long_term_months_in_placement)
     rows = []
     for stream in at_end:
         birth_month = born[stream]

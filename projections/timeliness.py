@@ -54,6 +54,7 @@ from sqlalchemy import (
 
 from journey import events as ev
 from journey.child import Child, Span
+from journey.dates import add_months
 from journey.working_days import add_working_days
 from projections.cases import SHORT_BREAKS, eligible_leaving
 from projections.history import Entry, StreamHistory
@@ -254,14 +255,6 @@ obligations = Table(
 
 
 # --- dates ------------------------------------------------------------------------------
-
-
-def add_months(on: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has no such day."""
-    year, index = divmod(on.year * 12 + on.month - 1 + months, 12)
-    month = index + 1
-    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(on.day, last_day))
 
 
 def _earliest(*days: date | None) -> date | None:

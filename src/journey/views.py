@@ -7,6 +7,7 @@ from typing import Any
 
 from journey.child import Child, Span
 from journey.codes import meaning
+from journey.dates import age_on
 from journey.record import Recorded
 
 
@@ -14,7 +15,7 @@ def age_band(child: Child, today: date) -> str:
     born = child.date_of_birth
     if born is None:
         return "unborn"
-    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    years = age_on(born, today)
     for limit, band in ((1, "under 1"), (5, "1-4"), (10, "5-9"), (16, "10-15"), (18, "16-17")):
         if years < limit:
             return band

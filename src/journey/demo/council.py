@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from journey.dates import add_months
 from journey.demo import rates
 from journey.events import LONDON
 from journey.working_days import add_working_days
@@ -65,18 +66,6 @@ def weekday(day: date) -> date:
     while day.weekday() >= 5:
         day += ONE_DAY
     return day
-
-
-def add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def birthday(dob: date, age: int) -> date:
