@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from journey.cli import Format, _progress, _settings, err, log, out
+from journey.cli import Format, _progress, _settings, err, log, out, render
 from journey.ledger import hashed
 from journey.settings import Settings
 from projections import registry
@@ -160,7 +160,7 @@ def status(fmt: FormatOption = Format.table) -> None:
             {"projection": s.name, "position": s.position, "head": s.head, "lag": s.lag}
             for s in runner.status()
         ]
-    _render_rows(rows, fmt, "projections")
+    render(rows, fmt, "projections")
 
 
 @projections_app.command("rebuild")
@@ -177,12 +177,6 @@ def rebuild(
         err.print(str(error))
         raise typer.Exit(2) from None
     catch_up(_settings(), [name] if name else None, rebuild=True, workers=workers)
-
-
-def _render_rows(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
-    from journey.cli import render
-
-    render(rows, fmt, title)
 
 
 # --- reports ----------------------------------------------------------------------------

@@ -18,9 +18,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from journey.cli import Format, _plain, _settings, err, log, out
+from journey.cli import Format, _plain, _read_child, _settings, err, out
 from journey.events import LONDON
-from journey.ledger import Ledger, hashed
 from journey.settings import Settings
 from journey.views import child_detail
 from replay.bitemporal import replay
@@ -89,16 +88,11 @@ def state(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
-    settings = _settings()
     on, moment = _business_date(as_of), _system_time(known_at)
-    with Ledger(settings) as ledger:
-        records = ledger.child_records(la_child_id)
-    log.info("child_record_read", action="replay", child=hashed(la_child_id), by=settings.principal)
+    records = _read_child(la_child_id, "replay", lambda ledger: ledger.child_records(la_child_id))
     replayed = replay(records, as_of=on, known_at=moment)
     if not replayed.child.registered:
-        err.print(
-            f"no child {la_child_id} in this ledger" + (" as known at that time" if records else "")
-        )
+        err.print(f"no child {la_child_id} in this ledger as known at that time")
         raise typer.Exit(2)
     detail: dict[str, Any] = {
         "as_of": on.isoformat() if on else "today",
@@ -139,13 +133,7 @@ def difference(
     first, second = (_system_time(t) for t in known_at)
     assert first is not None and second is not None
     on = _business_date(as_of) or date.today()
-    settings = _settings()
-    with Ledger(settings) as ledger:
-        records = ledger.child_records(la_child_id)
-    log.info("child_record_read", action="diff", child=hashed(la_child_id), by=settings.principal)
-    if not records:
-        err.print(f"no child {la_child_id} in this ledger")
-        raise typer.Exit(2)
+    records = _read_child(la_child_id, "diff", lambda ledger: ledger.child_records(la_child_id))
     found = diff(records, first, second, as_of=on)
     if fmt is Format.json:
         document = {
