@@ -57,7 +57,7 @@ from projections.projection import Projection, Rows
 from projections.report import Report, Section
 from projections.schema import metadata, stream_column
 from projections.settings import ReportSettings
-from projections.workforce import teams
+from projections.workforce import TeamsAsAt
 
 # The issue's five final orders, in the order a combined journey names them (a care and a
 # placement order made the same day are one journey, "care+placement").
@@ -400,51 +400,7 @@ class LookedAfterChanges:
 # --- the report -------------------------------------------------------------------------
 
 
-class _Teams:
-    """Team names and services as at a date, from the `teams` intervals."""
-
-    def __init__(self, conn: Connection):
-        self.rows: dict[str, list[tuple[date, date | None, str, str]]] = defaultdict(list)
-        self._seen: dict[tuple[str, date], tuple[str, str] | None] = {}
-        t = teams
-        query = select(t.c.team_id, t.c.valid_from, t.c.valid_to, t.c.name, t.c.service)
-        for team_id, start, end, name, service in conn.execute(query.order_by(t.c.valid_from)):
-            self.rows[team_id].append((start, end, name, service))
-
-    def _row(self, team_id: str, on: date) -> tuple[str, str] | None:
-        key = (team_id, on)
-        if key not in self._seen:
-            rows = self.rows.get(team_id)
-            found = None
-            if rows:
-                chosen = rows[0]
-                for row in rows:  # the row in force, else the latest that started before
-                    if row[0] <= on:
-                        chosen = row
-                found = chosen[2], chosen[3]
-            self._seen[key] = found
-        return self._seen[key]
-
-    def name(self, team_id: str | None, on: date) -> str | None:
-        if team_id is None:
-            return None
-        found = self._row(team_id, on)
-        return found[0] if found else team_id
-
-    def service(self, team_id: str, on: date) -> str | None:
-        found = self._row(team_id, on)
-        return found[1] if found else None
-
-    def matching(self, team: str) -> set[str]:
-        """The ids of the teams with this id or (at any time) this name."""
-        return {
-            team_id
-            for team_id, rows in self.rows.items()
-            if team_id == team or any(r[2] == team for r in rows)
-        } or {team}
-
-
-def _point(row: Any, teams_at: _Teams, options: ContinuitySettings) -> str:
+def _point(row: Any, teams_at: TeamsAsAt, options: ContinuitySettings) -> str:
     on = row.changed_on
     before = teams_at.service(row.from_team_id, on)
     after = teams_at.service(row.to_team_id, on)
@@ -465,7 +421,7 @@ def _point(row: Any, teams_at: _Teams, options: ContinuitySettings) -> str:
     return OTHER_CHANGE
 
 
-def _change(row: Any, teams_at: _Teams, options: ContinuitySettings) -> Change:
+def _change(row: Any, teams_at: TeamsAsAt, options: ContinuitySettings) -> Change:
     point = _point(row, teams_at, options)
     sanctioned = point != OTHER_CHANGE
     exceptional = bool(row.exceptional) or (
@@ -477,9 +433,9 @@ def _change(row: Any, teams_at: _Teams, options: ContinuitySettings) -> Change:
         from_worker_id=row.from_worker_id,
         to_worker_id=row.to_worker_id,
         from_team_id=row.from_team_id,
-        from_team=teams_at.name(row.from_team_id, row.changed_on) or row.from_team_id,
+        from_team=teams_at.name(row.from_team_id, row.changed_on),
         to_team_id=row.to_team_id,
-        to_team=teams_at.name(row.to_team_id, row.changed_on) or row.to_team_id,
+        to_team=teams_at.name(row.to_team_id, row.changed_on),
         reason=row.reason,
         transfer_point=point,
         sanctioned=sanctioned,
@@ -524,7 +480,7 @@ def _between(column: Any, start: date | None, end: date | None) -> Any:
 
 def _journey_rows(
     conn: Connection,
-    teams_at: _Teams,
+    teams_at: TeamsAsAt,
     options: ContinuitySettings,
     from_date: date | None,
     to_date: date | None,
@@ -570,7 +526,7 @@ def _journey_rows(
                 order_date=row.order_date,
                 quarter=quarter(row.order_date),
                 team_id=row.team_id,
-                team=teams_at.name(row.team_id, row.order_date),
+                team=teams_at.name(row.team_id, row.order_date) if row.team_id else None,
                 worker_id=row.worker_id,
                 lead_workers=row.lead_workers,
                 one_worker=row.lead_workers == 1,
@@ -589,7 +545,7 @@ def _journey_rows(
 
 def _period_changes(
     conn: Connection,
-    teams_at: _Teams,
+    teams_at: TeamsAsAt,
     options: ContinuitySettings,
     from_date: date | None,
     to_date: date | None,
@@ -706,8 +662,8 @@ def continuity(
     months up to `as_at` (default `to_date`, else today)."""
     options = options or ContinuitySettings()
     as_at = as_at or to_date or date.today()
-    teams_at = _Teams(conn)
-    team_ids = teams_at.matching(team) if team is not None else None
+    teams_at = TeamsAsAt(conn)
+    team_ids = (teams_at.matching(team) or {team}) if team is not None else None
 
     rows = _journey_rows(conn, teams_at, options, from_date, to_date, team_ids)
     by_team: dict[str, list[Journey]] = defaultdict(list)

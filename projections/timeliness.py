@@ -63,7 +63,7 @@ from projections.projection import Projection, Rows
 from projections.report import Report, Section
 from projections.schema import metadata, stream_column
 from projections.settings import ReportSettings
-from projections.workforce import teams
+from projections.workforce import TeamsAsAt
 
 # --- the timescales: a named, versioned setting -----------------------------------------
 
@@ -705,33 +705,8 @@ def breach_by(as_at: date) -> ColumnElement[bool]:
     return and_(or_(o.final.is_(None), o.final.in_(("late", "overdue"))), o.due_on < as_at)
 
 
-class _TeamNames:
-    def __init__(self, conn: Connection):
-        self.spans: dict[str, list[tuple[date, date | None, str]]] = defaultdict(list)
-        for team_id, name, start, end in conn.execute(
-            select(teams.c.team_id, teams.c.name, teams.c.valid_from, teams.c.valid_to)
-        ):
-            self.spans[team_id].append((start, end, name))
-        for spans in self.spans.values():
-            spans.sort()
-
-    def ids(self, team: str) -> set[str]:
-        return {
-            t for t, spans in self.spans.items() if t == team or any(n == team for *_, n in spans)
-        }
-
-    def name(self, team_id: str | None, on: date) -> str:
-        """The team's name on `on`; before it was set up its first, after it closed its last."""
-        if team_id is None:
-            return UNALLOCATED
-        spans = self.spans.get(team_id)
-        if not spans:
-            return team_id
-        for start, end, name in spans:
-            if start <= on and (end is None or on < end):
-                return name
-        earlier = [name for start, _, name in spans if start <= on]
-        return earlier[-1] if earlier else spans[0][2]
+def _team_name(names: TeamsAsAt, team_id: str | None, on: date) -> str:
+    return UNALLOCATED if team_id is None else names.name(team_id, on)
 
 
 def _pct(met: int, due: int) -> float | None:
@@ -749,11 +724,11 @@ def timeliness(
     overdue obligation. With `team` (an id or a name), only obligations whose responsible
     lead worker was in that team."""
     o = obligations.c
-    names = _TeamNames(conn)
+    names = TeamsAsAt(conn)
     status = status_on(as_at)
     where = [o.started_on <= as_at]
     if team is not None:
-        where.append(o.team_id.in_(sorted(names.ids(team))))
+        where.append(o.team_id.in_(sorted(names.matching(team))))
 
     # tallies of statuses by measure, by (team, measure) and by (team, worker, measure),
     # with ALL standing for every measure
@@ -811,7 +786,7 @@ def timeliness(
     ]
 
     order = {ALL: -1} | {m.name: i for i, m in enumerate(MEASURES)}
-    team_names = {t: names.name(t, as_at) for t, _ in by_t}
+    team_names = {t: _team_name(names, t, as_at) for t, _ in by_t}
     by_team = [
         TeamTimeliness(
             team_id,
@@ -889,7 +864,7 @@ def timeliness(
                 days_late=(stopped - row.due_on).days,
                 worker_id=row.worker_id,
                 team_id=row.team_id,
-                team=names.name(row.team_id, row.due_on),
+                team=_team_name(names, row.team_id, row.due_on),
             )
         )
 

@@ -6,10 +6,12 @@ recorded in does not matter. Workers are shown by their staff id, never by name.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, String, Table
+from sqlalchemy import Boolean, Column, Connection, Float, String, Table, select
 
 from journey import events as ev
 from projections.history import Entry, StreamHistory
@@ -144,6 +146,49 @@ def fold(history: StreamHistory) -> Rows:
     if history.stream == "carer_household":
         return {constellations: _constellation_rows(history)}
     return {}
+
+
+class TeamsAsAt:
+    """Team names and services as at a date, from the `teams` intervals: the row in force,
+    else (after a team closed) its last, else (before it was set up) its first."""
+
+    def __init__(self, conn: Connection):
+        self.rows: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+        t = teams.c
+        query = select(t.team_id, t.valid_from, t.name, t.service).order_by(t.valid_from)
+        for team_id, start, name, service in conn.execute(query):
+            self.rows[team_id].append((start, name, service))
+        self._seen: dict[tuple[str, date], tuple[date, str, str] | None] = {}
+
+    def _row(self, team_id: str, on: date) -> tuple[date, str, str] | None:
+        key = (team_id, on)
+        if key not in self._seen:
+            rows = self.rows.get(team_id)
+            chosen = None
+            if rows:
+                chosen = rows[0]
+                for row in rows:  # sorted by start: the last one started by `on`
+                    if row[0] <= on:
+                        chosen = row
+            self._seen[key] = chosen
+        return self._seen[key]
+
+    def name(self, team_id: str, on: date) -> str:
+        """The team's name on `on` (its id, for a team the table does not hold)."""
+        found = self._row(team_id, on)
+        return found[1] if found else team_id
+
+    def service(self, team_id: str, on: date) -> str | None:
+        found = self._row(team_id, on)
+        return found[2] if found else None
+
+    def matching(self, team: str) -> set[str]:
+        """The ids of the teams with this id or (at any time) this name."""
+        return {
+            team_id
+            for team_id, rows in self.rows.items()
+            if team_id == team or any(name == team for _, name, _ in rows)
+        }
 
 
 PROJECTION = Projection(
