@@ -82,12 +82,8 @@ unallocated = Table(
 Spans = list[tuple[date, date | None]]
 
 
-def spans_of(spans: dict[str, Span], *, keep: set[str] | None = None) -> Spans:
-    return [
-        (day(s.start), day(s.end))  # type: ignore[misc]
-        for key, s in spans.items()
-        if keep is None or key in keep
-    ]
+def spans_of(spans: dict[str, Span]) -> Spans:
+    return [(day(s.start), day(s.end)) for s in spans.values()]  # type: ignore[misc]
 
 
 def care_spans(child: Child) -> Spans:

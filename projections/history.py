@@ -90,15 +90,3 @@ class StreamHistory:
             Entry(event, by_id[event_id], tuple(corrections.get(event_id, ())))
             for event_id, event in effective_history([(r.event_id, r.event) for r in self.records])
         ]
-
-    def retracted(self) -> list[tuple[Recorded, Recorded]]:
-        """(original, retraction) for each retracted event, in stream order."""
-        kept = {e.record.event_id for e in self.entries}
-        by_id = {r.event_id: r for r in self.records}
-        return [
-            (by_id[r.event.target_event_id], r)
-            for r in self.records
-            if isinstance(r.event, ev.EventRetracted)
-            and r.event.target_event_id in by_id
-            and r.event.target_event_id not in kept
-        ]

@@ -22,12 +22,9 @@ class Section:
     name: str  # a machine name, for --section and JSON keys
     title: str
     rows: Sequence[Any]  # dataclass instances, all of one type
-    columns: Sequence[str] = ()  # the row fields to show; all by default
     brief: Sequence[str] = ()  # the fields a table on a screen shows; all by default
 
     def fields(self) -> list[str]:
-        if self.columns:
-            return list(self.columns)
         if self.rows:
             return [f.name for f in dataclasses.fields(self.rows[0])]
         return []
