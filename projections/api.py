@@ -9,13 +9,15 @@ The CLI and the HTTP API call these methods and only render what they return.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from journey.access import check_purpose
 from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import schema
+from projections.access import access_report
 from projections.audit import audit
 from projections.caseloads import caseloads
 from projections.chronology import chronology
@@ -116,10 +118,14 @@ class Reports:
         principal: str | None = None,
         from_date: date | None = None,
         to_date: date | None = None,
+        purpose: str | None = None,
     ) -> Report:
         """Every event with who recorded it and when; late recordings; corrections and
-        retractions with what they changed and why. The period is of recording dates."""
+        retractions with what they changed and why. The period is of recording dates.
+        Logged in the access log, as a read of the child's record when `child` is given."""
+        purpose = check_purpose(purpose, required=False)
         with Ledger(self.settings) as ledger, self.engine.connect() as conn:
+            ledger.record_access("report audit", child, purpose)
             return audit(
                 conn,
                 settings=self.options,
@@ -130,8 +136,27 @@ class Reports:
                 ledger=ledger,
             )
 
-    def chronology(self, la_child_id: str) -> Report:
+    def chronology(self, la_child_id: str, *, purpose: str | None = None) -> Report:
         """The child's chronology, from their stream (decrypted); LookupError if the ledger
-        holds no such child."""
+        holds no such child. Logged in the access log before it is read."""
+        purpose = check_purpose(purpose, required=False)
         with Ledger(self.settings) as ledger:
+            ledger.record_access("report chronology", la_child_id, purpose)
             return chronology(ledger, la_child_id, settings=self.options)
+
+    def access(
+        self,
+        *,
+        child: str | None = None,
+        principal: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Report:
+        """The access log: every read of a child's record, who, when, what and why."""
+        with Ledger(self.settings) as ledger:
+            entries = ledger.access_entries(
+                la_child_id=child, principal=principal, start=start, end=end
+            )
+        return access_report(
+            entries, {"child": child, "principal": principal, "from": start, "to": end}
+        )

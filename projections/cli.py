@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from journey.cli import Format, _progress, _settings, err, log, out, render
-from journey.ledger import hashed
+from journey.cli import Format, PurposeOption, _progress, _purpose, _settings, err, out, render
+from journey.events import LONDON
 from journey.settings import Settings
 from projections import registry
 from projections.api import Reports
@@ -348,15 +348,21 @@ def report_audit(
     ] = None,
     fmt: FormatOption = Format.table,
     section: SectionOption = None,
+    purpose: PurposeOption = None,
 ) -> None:
     """Every event with who recorded it and when; late recordings; corrections and
     retractions with what they changed and why."""
+    purpose = _purpose(purpose)
     start = _date(from_, "--from")
     if start is None and child is None:
         start = date.today() - timedelta(days=AUDIT_DEFAULT_DAYS)
     with _reports() as reports:
         report = reports.audit(
-            child=child, principal=principal, from_date=start, to_date=_date(to, "--to")
+            child=child,
+            principal=principal,
+            from_date=start,
+            to_date=_date(to, "--to"),
+            purpose=purpose,
         )
     show(report, fmt, section)
 
@@ -366,20 +372,48 @@ def report_chronology(
     la_child_id: str,
     fmt: FormatOption = Format.table,
     section: SectionOption = None,
+    purpose: PurposeOption = None,
 ) -> None:
     """A child's chronology for a court: date, what happened, who, recorded when and by
     whom; corrections applied and marked, retractions shown and marked."""
-    settings = _settings()
-    with Reports(settings) as reports:
+    purpose = _purpose(purpose)
+    with Reports(_settings()) as reports:  # from the log itself: projections' lag is moot
         try:
-            report = reports.chronology(la_child_id)
+            report = reports.chronology(la_child_id, purpose=purpose)
         except LookupError:
             err.print(f"no child {la_child_id} in this ledger")
             raise typer.Exit(2) from None
-    log.info(
-        "child_record_read", action="chronology", child=hashed(la_child_id), by=settings.principal
-    )
     show(report, fmt, section)
+
+
+@report_app.command("access")
+def report_access(
+    child: Annotated[str | None, typer.Option(help="Reads of one child (la_child_id).")] = None,
+    principal: Annotated[str | None, typer.Option(help="Reads by one principal.")] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM-DD", help="Read on or after this date."),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Read on or before this date.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+    section: SectionOption = None,
+) -> None:
+    """The access log: every read of a child's record, with who, when, what and why."""
+    start, end = _date(from_, "--from"), _date(to, "--to")
+    with Reports(_settings()) as reports:
+        report = reports.access(
+            child=child,
+            principal=principal,
+            start=None if start is None else _london_midnight(start),
+            end=None if end is None else _london_midnight(end + timedelta(days=1)),
+        )
+    show(report, fmt, section)
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
 
 
 # --- after the demo ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from urllib.parse import urlparse, urlunparse
 
@@ -50,3 +51,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 @pytest.fixture
 def postgres_url(postgres_database: str) -> str:
     return fresh_postgres(postgres_database)
+
+
+def execute_sql(url: str, statement: str) -> None:
+    """Run one statement on the test database behind the ledger's back (to tamper)."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(statement)
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(statement)

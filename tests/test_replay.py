@@ -128,16 +128,24 @@ def test_the_command_prints_the_replayed_state_and_logs_the_read(
         "2024-03-25",
         "--format",
         "json",
+        "--purpose",
+        "complaint CMP-1",
     )
     assert run.returncode == 0, run.stderr
     state = json.loads(run.stdout)
     assert state["period_of_care"]["since"] == "2024-03-01"
     assert state["records_known"] == "4 of 5 stored"
+    assert state["retracted_or_corrected"] == []  # the correction came later
     assert '"action":"replay"' in run.stderr
-    unknown = journey(tmp_path, "--database", url, "replay", "NOBODY")
+    now = journey(tmp_path, "--database", url, "replay", "C1", "--format", "json", "--purpose", "x")
+    assert now.returncode == 0, now.stderr[-3000:]
+    (marked,) = json.loads(now.stdout)["retracted_or_corrected"]
+    assert marked.startswith("version 4 PeriodOfCareStarted of 2024-03-01: corrected by version 5")
+    assert "by svc:case-system: the child was accommodated on the Wednesday" in marked
+    unknown = journey(tmp_path, "--database", url, "replay", "NOBODY", "--purpose", "x")
     assert unknown.returncode == 2
     assert "no child NOBODY" in unknown.stderr
-    bad = journey(tmp_path, "--database", url, "replay", "C1", "--as-of", "March")
+    bad = journey(tmp_path, "--database", url, "replay", "C1", "--as-of", "March", "--purpose", "x")
     assert bad.returncode == 2
     assert "--as-of" in bad.stderr
 
@@ -187,6 +195,8 @@ def test_diff_on_the_command_line(history: Ledger, tmp_path: Path) -> None:
         "2024-03-10",
         "--format",
         "json",
+        "--purpose",
+        "complaint CMP-1",
     )
     assert run.returncode == 0, run.stderr
     document = json.loads(run.stdout)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
-import psycopg
 import pytest
+from databases import execute_sql
 from test_ledger_store import child_events, settings, visit
 
 from journey.chain import verify_chains
@@ -20,18 +19,9 @@ def _seed(url: str) -> None:
         ledger.append_batch([visit(n) for n in range(5)])
 
 
-def _sql(url: str, statement: str) -> None:
-    if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            conn.execute(statement)
-    else:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(statement)
-
-
 def _flip_a_byte(url: str) -> None:
     # change the date the referral was received: 2023-02-01 -> 2023-02-02
-    _sql(
+    execute_sql(
         url,
         "UPDATE stored_events SET state = "
         + (
@@ -45,21 +35,21 @@ def _flip_a_byte(url: str) -> None:
 
 
 def _delete_a_middle_event(url: str) -> None:
-    _sql(url, "DELETE FROM stored_events WHERE topic = 'WorkerAllocated'")
+    execute_sql(url, "DELETE FROM stored_events WHERE topic = 'WorkerAllocated'")
 
 
 def _swap_two_events(url: str) -> None:
     # give versions 3 and 4 of one child each other's bytes
     table = "stored_events"
     if url.startswith("sqlite"):
-        _sql(
+        execute_sql(
             url,
             f"UPDATE {table} SET state = (SELECT s.state FROM {table} s WHERE "
             f"s.originator_id = {table}.originator_id AND s.originator_version = "
             f"7 - {table}.originator_version) WHERE originator_version IN (3, 4)",
         )
     else:
-        _sql(
+        execute_sql(
             url,
             f"UPDATE {table} t SET state = s.state FROM {table} s WHERE "
             "s.originator_id = t.originator_id AND s.originator_version = "
@@ -71,7 +61,7 @@ def _copy_from_another_child(url: str) -> None:
     """Overwrite C2's referral with C1's: a valid record, with a valid hash, in the
     wrong stream."""
     position = "rowid" if url.startswith("sqlite") else "notification_id"
-    _sql(
+    execute_sql(
         url,
         "UPDATE stored_events SET state = (SELECT s.state FROM stored_events s "
         f"WHERE s.topic = 'ReferralReceived' ORDER BY s.{position} LIMIT 1) "

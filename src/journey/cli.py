@@ -35,14 +35,15 @@ from rich.table import Table
 from rich.text import Text
 
 from journey import events as ev
-from journey.anchor import check_anchor, make_anchor, versions_of
-from journey.chain import verify_chains
+from journey.access import PurposeRequired, check_purpose
+from journey.anchor import access_seq_of, check_anchor, make_anchor, versions_of
+from journey.chain import ACCESS_LOG, Break, verify_chains
 from journey.child import Child
-from journey.ledger import Ledger, hashed
+from journey.ledger import Ledger
 from journey.logging import configure_logging
 from journey.results import ATOMIC, AppendResult, Problem
 from journey.settings import Settings, load_settings, redact_url, save_settings
-from journey.views import child_detail, child_row, event_row
+from journey.views import child_detail, child_row, event_rows
 
 app = typer.Typer(
     help="journey: the event-sourced ledger of a child's care journey.",
@@ -202,12 +203,34 @@ def _result_row(line_no: int, result: AppendResult) -> dict[str, Any]:
 # --- reading a child --------------------------------------------------------------------
 
 
-def _read_child(la_child_id: str, action: str, read: Callable[[Ledger], T]) -> T:
-    """Read one child's record, log the read, and refuse a child the ledger does not hold."""
-    settings = _settings()
-    with _ledger(settings) as ledger:
+PurposeOption = Annotated[
+    str | None,
+    typer.Option(help="Why the record is being read; kept in the access log."),
+]
+
+
+def _purpose(purpose: str | None, *, required: bool = False) -> str | None:
+    try:
+        return check_purpose(purpose, required=required)
+    except PurposeRequired as error:
+        err.print(f"--{error}")
+        raise typer.Exit(2) from None
+
+
+def _read_child(
+    la_child_id: str,
+    action: str,
+    read: Callable[[Ledger], T],
+    purpose: str | None = None,
+    *,
+    purpose_required: bool = False,
+) -> T:
+    """Log the read in the access log, then read one child's record; refuse a child the
+    ledger does not hold (the attempt stays logged)."""
+    purpose = _purpose(purpose, required=purpose_required)
+    with _ledger() as ledger:
+        ledger.record_access(action, la_child_id, purpose)
         found = read(ledger)
-    log.info("child_record_read", action=action, child=hashed(la_child_id), by=settings.principal)
     if not found or (isinstance(found, Child) and not found.registered):
         err.print(f"no child {la_child_id} in this ledger")
         raise typer.Exit(2)
@@ -218,19 +241,19 @@ def _read_child(la_child_id: str, action: str, read: Callable[[Ledger], T]) -> T
 def child_list(
     status: Annotated[Status, typer.Option(help="open, closed or all")] = Status.all,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    purpose: PurposeOption = None,
 ) -> None:
     """List children: la_child_id, age band, what is open, lead worker."""
-    settings = _settings()
     today = date.today()
     rows = []
-    with _ledger(settings) as ledger:
+    with _ledger() as ledger:
+        ledger.record_access("child list", None, _purpose(purpose))
         for registered in ledger.registered_children():
             assert isinstance(registered.event, ev.ChildEvent)
             child = ledger.child(registered.event.la_child_id)
             row = child_row(child, today)
             if status is Status.all or row["status"] == status.value:
                 rows.append(row)
-    log.info("child_list_read", children=len(rows), by=settings.principal)
     render(rows, fmt, title=f"{len(rows)} children")
 
 
@@ -238,9 +261,12 @@ def child_list(
 def child_show(
     la_child_id: str,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    purpose: PurposeOption = None,
 ) -> None:
     """The child's current state: open work, legal status, placement, workers."""
-    child = _read_child(la_child_id, "show", lambda ledger: ledger.child(la_child_id))
+    child = _read_child(
+        la_child_id, "child show", lambda ledger: ledger.child(la_child_id), purpose
+    )
     detail = child_detail(child, date.today())
     if fmt is Format.json:
         sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
@@ -267,10 +293,14 @@ def _plain(value: Any) -> str:
 def child_events(
     la_child_id: str,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    purpose: PurposeOption = None,
 ) -> None:
-    """The child's stream: version, type, occurred_at, recorded_at, recorded_by, hash."""
-    records = _read_child(la_child_id, "events", lambda ledger: ledger.child_records(la_child_id))
-    render([event_row(r) for r in records], fmt, title=f"child {la_child_id}")
+    """The child's stream: version, type, occurred_at, recorded_at, recorded_by, hash, and
+    whether a later record retracted or corrected it (by whom, when and why)."""
+    records = _read_child(
+        la_child_id, "child events", lambda ledger: ledger.child_records(la_child_id), purpose
+    )
+    render(event_rows(records), fmt, title=f"child {la_child_id}")
 
 
 # --- verify and schema ------------------------------------------------------------------
@@ -291,30 +321,28 @@ def verify(
     settings = _settings()
     anchored: dict[str, Any] | None = None
     watch: dict[str, int] | None = None
+    watch_access: int | None = None
     if against is not None:
         try:
             anchored = json.loads(against.read_text(encoding="utf-8"))
-            watch = versions_of(anchored)
+            watch, watch_access = versions_of(anchored), access_seq_of(anchored)
         except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
             err.print(f"--against: {against} is not an anchor file ({error})")
             raise typer.Exit(2) from None
     started = time.perf_counter()
     with _ledger(settings) as ledger:
-        report = verify_chains(ledger.store.events, at=watch)
+        report = verify_chains(ledger.store.events, at=watch, access_at=watch_access)
         seconds = time.perf_counter() - started
         rate = report.events / seconds if seconds else 0.0
         if report.ok:
             out.print(
-                f"verified {report.events} events in {report.streams} streams: every chain "
-                f"intact ({seconds:.2f} s, {rate:,.0f} events/s)"
+                f"verified {report.events} events in {report.streams} streams and "
+                f"{report.access_entries} access log entries: every chain intact "
+                f"({seconds:.2f} s, {rate:,.0f} events/s)"
             )
         else:
             for brk in report.breaks[:50]:
-                who = _stream_name(ledger, brk.stream_id)
-                out.print(
-                    f"[red]BROKEN[/red] {who} version {brk.version} "
-                    f"(notification {brk.notification_id}): {brk.problem}"
-                )
+                out.print(f"[red]BROKEN[/red] {_where(ledger, brk)}: {brk.problem}")
             more = len(report.breaks) - 50
             if more > 0:
                 out.print(f"... and {more} more")
@@ -345,10 +373,21 @@ def verify(
         raise typer.Exit(1)
 
 
-def _stream_name(ledger: Ledger, stream_id: str | None) -> str:
+def _where(ledger: Ledger, brk: Break) -> str:
+    if brk.stream_id == ACCESS_LOG:
+        return "the access log" + (f", entry {brk.version}" if brk.version else "")
+    if brk.stream_id is None:
+        return "the log" + (
+            f" at notification {brk.notification_id}" if brk.notification_id else ""
+        )
+    return (
+        f"{_stream_name(ledger, brk.stream_id)} version {brk.version} "
+        f"(notification {brk.notification_id})"
+    )
+
+
+def _stream_name(ledger: Ledger, stream_id: str) -> str:
     """The child (or worker, team, household) a stream belongs to, where it can be read."""
-    if stream_id is None:
-        return "the log"
     try:
         first = ledger.stream_records(UUID(stream_id))[:1]
     except Exception:  # an altered first record cannot name its stream

@@ -16,7 +16,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -28,6 +28,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from pydantic import TypeAdapter, ValidationError
 
 from journey import events as ev
+from journey.access import AccessEntry, build_access_row, read_access_row
 from journey.child import Child
 from journey.record import GENESIS, LedgerRecord, Recorded, Sealer, build_record, read_record
 from journey.reference import (
@@ -42,7 +43,7 @@ from journey.reference import (
 from journey.results import ATOMIC, GONE, AppendResult, Problem, problems_of
 from journey.rules import RuleViolation
 from journey.settings import Settings
-from journey.store import Store, open_store
+from journey.store import AccessQuery, Store, open_store
 
 log = structlog.get_logger("journey.ledger")
 
@@ -442,6 +443,57 @@ class Ledger:
             for n in page:
                 yield read_record(n.state, self.sealer)
             start = page[-1].id + 1
+
+    # --- the access log -----------------------------------------------------------------
+
+    def record_access(
+        self, action: str, la_child_id: str | None, purpose: str | None = None
+    ) -> AccessEntry:
+        """Append who is reading which child's record, what and why, to the access log.
+        Called before the record is shown; a read that cannot be logged is not made."""
+        child_id = None if la_child_id is None else self.child_id(la_child_id)
+        row = self.store.events.append_access(
+            lambda seq, prev_hash: build_access_row(
+                seq,
+                prev_hash,
+                at=self.clock(),
+                principal=self.settings.principal,
+                action=action,
+                child_id=child_id,
+                la_child_id=la_child_id,
+                purpose=purpose,
+                sealer=self.sealer,
+            )
+        )
+        log.info(
+            "child_record_read",
+            action=action,
+            child=None if la_child_id is None else hashed(la_child_id),
+            by=self.settings.principal,
+            access_seq=row.seq,
+        )
+        return read_access_row(row, self.sealer)
+
+    def access_entries(
+        self,
+        *,
+        la_child_id: str | None = None,
+        principal: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[AccessEntry]:
+        """The access log, oldest first, narrowed to a child, a principal, a time range."""
+        query = AccessQuery(
+            child_id=None if la_child_id is None else self.child_id(la_child_id),
+            principal=principal,
+            start=start,
+            end=end,
+        )
+        entries: list[AccessEntry] = []
+        while page := self.store.events.select_access(query):
+            entries += (read_access_row(row, self.sealer) for row in page)
+            query = replace(query, after=page[-1].seq)
+        return entries
 
 
 @lru_cache(maxsize=65536)

@@ -1,24 +1,32 @@
 """The event store: the `eventsourcing` library's SQLite and PostgreSQL recorders, with
 two columns the ledger needs beside the library's own (`event_id`, unique, for
-idempotency; `recorded_at`, indexed, for "as the system knew it at time T").
+idempotency; `recorded_at`, indexed, for "as the system knew it at time T"), a head row
+that numbers the log, and the access log.
 
-On PostgreSQL a single append is one round trip: a function that takes a
-transaction-level advisory lock, then numbers the new row after the current maximum
-notification id; a batch takes the same lock in a transaction and COPYs its rows in. The
-lock makes commit order equal notification order (so a projection tailing the log never
-passes a gap that fills later), and numbering under the lock keeps the global sequence
-contiguous: a rejected append leaves no hole for `verify` to explain. On SQLite the
-single writer and the rowid give the same guarantees.
+Notification ids come from the head row (`<events>_head`), which holds the last number
+given. On PostgreSQL a single append is one round trip: a function that increments the
+head and inserts the row numbered by it; a batch increments it by its size in one
+transaction and COPYs its rows in. The head row's lock, held until commit, makes commit
+order equal notification order (so a projection tailing the log never passes a gap that
+fills later), and a rolled-back append rolls its number back: the global sequence stays
+contiguous, and `verify` can tell rows removed from the end of the log (the head is
+ahead of the last row) as well as from the middle (a gap). SQLite's single writer does
+the same with the head row and explicit rowids.
+
+The access log (`access_log`) is a second hash chain, numbered by `seq`, with the
+columns a query filters on beside each entry's canonical record (see `journey.access`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import (
     AggregateRecorder,
     ApplicationRecorder,
@@ -32,12 +40,64 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier
 
-from journey.record import LedgerRecord
+from journey.record import GENESIS, LedgerRecord
 
-APPEND_LOCK_KEY = 0x6A6F75726E6579  # "journey"
+SCHEMA_LOCK_KEY = 0x6A6F75726E6579 + 1  # "journey" + 1
+ACCESS_LOG = "access_log"
 COPY_TYPES = ["uuid", "int8", "text", "bytea", "uuid", "timestamptz", "int8"]
+
+
+class StoredRow(NamedTuple):
+    """One row of the event table as stored, ids as text, for `journey verify`."""
+
+    notification_id: int
+    stream_id: str
+    version: int
+    topic: str
+    state: bytes
+    event_id: str
+    recorded_at: datetime
+
+
+class AccessRow(NamedTuple):
+    """One entry of the access log: the indexed columns and the chained record."""
+
+    seq: int
+    at: datetime
+    principal: str
+    child_id: UUID | None
+    action: str
+    record: bytes
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    after: int = 0
+    limit: int = 10_000
+    child_id: UUID | None = None
+    principal: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+# Given the next sequence number and the previous entry's hash, make the entry to store.
+MakeAccessRow = Callable[[int, str], AccessRow]
+
+
+def _hash_of(previous: Any) -> str:
+    """The hash a new access entry follows: the last stored entry's (64 zeros for none)."""
+    if previous is None:
+        return GENESIS
+    record = previous["record"] if isinstance(previous, dict) else previous[0]
+    return str(orjson.loads(bytes(record))["hash"])
+
+
+def _dashed(hex32: str) -> str:
+    """A UUID's 32 hex digits in the usual 8-4-4-4-12 form."""
+    h = hex32
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
@@ -53,22 +113,39 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             "recorded_at TEXT NOT NULL, "
             "PRIMARY KEY (originator_id, originator_version))",
             f"CREATE INDEX IF NOT EXISTS {table}_recorded_at ON {table} (recorded_at)",
+            f"CREATE TABLE IF NOT EXISTS {table}_head ("
+            "id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {ACCESS_LOG} ("
+            "seq INTEGER PRIMARY KEY, at TEXT NOT NULL, principal TEXT NOT NULL, "
+            "child_id TEXT, action TEXT NOT NULL, record BLOB NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {ACCESS_LOG}_child ON {ACCESS_LOG} (child_id, seq)",
+            f"CREATE TABLE IF NOT EXISTS {ACCESS_LOG}_head ("
+            "id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)",
         ]
 
     def _insert_events(
         self, c: Any, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        ids: list[int] = []
-        statement = (
-            f"INSERT INTO {self.events_table_name} "
-            "(originator_id, originator_version, topic, state, event_id, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)"
+        table = self.events_table_name
+        c.execute(
+            f"INSERT INTO {table}_head (id, position) "
+            f"SELECT 1, COALESCE(MAX(rowid), 0) + ? FROM {table} WHERE true "
+            "ON CONFLICT (id) DO UPDATE SET position = position + ? RETURNING position",
+            (len(stored_events), len(stored_events)),
         )
-        for s in stored_events:
+        head = int(c.fetchone()[0]) - len(stored_events)
+        statement = (
+            f"INSERT INTO {table} "
+            "(rowid, originator_id, originator_version, topic, state, event_id, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        ids = list(range(head + 1, head + 1 + len(stored_events)))
+        for n, s in zip(ids, stored_events, strict=True):
             assert isinstance(s, LedgerRecord)
             c.execute(
                 statement,
                 (
+                    n,
                     _hex(s.originator_id),
                     s.originator_version,
                     s.topic,
@@ -77,8 +154,102 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                     s.recorded_at.isoformat(),
                 ),
             )
-            ids.append(c.lastrowid)
         return ids
+
+    def ledger_head(self) -> int | None:
+        return self._head(f"SELECT position FROM {self.events_table_name}_head")
+
+    def access_log_head(self) -> int | None:
+        return self._head(f"SELECT seq FROM {ACCESS_LOG}_head")
+
+    def _head(self, statement: str) -> int | None:
+        """The last number given, None before the first (SQLite makes the head row on the
+        first write, so that opening a database never writes)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement)
+            row = c.fetchone()
+        return None if row is None else int(row[0])
+
+    def select_rows(self, start: int, limit: int) -> list[StoredRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state, event_id, "
+                f"recorded_at FROM {self.events_table_name} WHERE rowid >= ? "
+                "ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
+            return [
+                StoredRow(n, _dashed(o), v, t, s, _dashed(e), datetime.fromisoformat(r))
+                for n, o, v, t, s, e, r in c.fetchall()
+            ]
+
+    def append_access(self, make: MakeAccessRow) -> AccessRow:
+        """Number and chain one access entry with the database write-locked."""
+        with self.datastore.get_connection(commit=True) as conn:
+            c = conn.cursor()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.execute(
+                    f"INSERT INTO {ACCESS_LOG}_head (id, seq) "
+                    f"SELECT 1, COALESCE(MAX(seq), 0) + 1 FROM {ACCESS_LOG} WHERE true "
+                    "ON CONFLICT (id) DO UPDATE SET seq = seq + 1 RETURNING seq"
+                )
+                seq = int(c.fetchone()[0])
+                c.execute(
+                    f"SELECT record FROM {ACCESS_LOG} WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                    (seq,),
+                )
+                row = make(seq, _hash_of(c.fetchone()))
+                c.execute(
+                    f"INSERT INTO {ACCESS_LOG} (seq, at, principal, child_id, action, record) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        row.seq,
+                        row.at.astimezone(UTC).isoformat(timespec="microseconds"),
+                        row.principal,
+                        None if row.child_id is None else row.child_id.hex,
+                        row.action,
+                        row.record,
+                    ),
+                )
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        return row
+
+    def select_access(self, query: AccessQuery) -> list[AccessRow]:
+        where: list[str] = ["seq > ?"]
+        args: list[Any] = [query.after]
+        if query.child_id is not None:
+            where.append("child_id = ?")
+            args.append(query.child_id.hex)
+        if query.principal is not None:
+            where.append("principal = ?")
+            args.append(query.principal)
+        if query.start is not None:
+            where.append("at >= ?")
+            args.append(query.start.astimezone(UTC).isoformat(timespec="microseconds"))
+        if query.end is not None:
+            where.append("at < ?")
+            args.append(query.end.astimezone(UTC).isoformat(timespec="microseconds"))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT seq, at, principal, child_id, action, record FROM {ACCESS_LOG} "
+                f"WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                (*args, query.limit),
+            )
+            return [
+                AccessRow(
+                    seq,
+                    datetime.fromisoformat(at),
+                    who,
+                    None if child is None else UUID(child),
+                    action,
+                    bytes(record),
+                )
+                for seq, at, who, child, action, record in c.fetchall()
+            ]
 
     def find_event(self, event_id: UUID) -> tuple[UUID, int] | None:
         with self.datastore.transaction(commit=False) as c:
@@ -114,9 +285,6 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
 def _hex(value: UUID | str) -> str:
     return value.hex if isinstance(value, UUID) else value
-
-
-SCHEMA_LOCK_KEY = APPEND_LOCK_KEY + 1
 
 
 class _SerialisedSchema:
@@ -159,40 +327,75 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
                 index=Identifier(f"{events_table_name}_recorded_at"), schema=schema, table=table
             )
         )
-        self.sql_create_statements.append(
+        head = Identifier(f"{events_table_name}_head")
+        access_head = Identifier(f"{ACCESS_LOG}_head")
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{head} ("
+                "id smallint PRIMARY KEY CHECK (id = 1), position bigint NOT NULL)"
+            ).format(schema=schema, head=head),
+            SQL(
+                "INSERT INTO {schema}.{head} SELECT 1, COALESCE(MAX(notification_id), 0) "
+                "FROM {schema}.{table} ON CONFLICT (id) DO NOTHING"
+            ).format(schema=schema, head=head, table=table),
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}("
                 "id uuid, version bigint, topic text, state bytea, event_id uuid, "
                 "recorded_at timestamptz) "
                 "RETURNS bigint LANGUAGE plpgsql AS $$ "
-                "DECLARE head bigint; "
+                "DECLARE numbered bigint; "
                 "BEGIN "
-                "PERFORM pg_advisory_xact_lock({lock}); "
-                "SELECT COALESCE(MAX(notification_id), 0) + 1 INTO head FROM {schema}.{table}; "
+                "UPDATE {schema}.{head} SET position = position + 1 WHERE {head}.id = 1 "
+                "RETURNING position INTO numbered; "
                 "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state, "
                 "event_id, recorded_at, notification_id) "
-                "VALUES (id, version, topic, state, event_id, recorded_at, head); "
-                "RETURN head; "
+                "VALUES (id, version, topic, state, event_id, recorded_at, numbered); "
+                "RETURN numbered; "
                 "END $$"
             ).format(
                 schema=schema,
                 function=Identifier(f"{events_table_name}_append_one"),
                 table=table,
-                lock=APPEND_LOCK_KEY,
-            )
-        )
+                head=head,
+            ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{log} ("
+                "seq bigint PRIMARY KEY, at timestamptz NOT NULL, principal text NOT NULL, "
+                "child_id uuid, action text NOT NULL, record bytea NOT NULL)"
+            ).format(schema=schema, log=Identifier(ACCESS_LOG)),
+            SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{log} (child_id, seq)").format(
+                index=Identifier(f"{ACCESS_LOG}_child"),
+                schema=schema,
+                log=Identifier(ACCESS_LOG),
+            ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{head} ("
+                "id smallint PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)"
+            ).format(schema=schema, head=access_head),
+            SQL(
+                "INSERT INTO {schema}.{head} SELECT 1, COALESCE(MAX(seq), 0) "
+                "FROM {schema}.{log} ON CONFLICT (id) DO NOTHING"
+            ).format(schema=schema, head=access_head, log=Identifier(ACCESS_LOG)),
+        ]
         self.append_one_statement = SQL(
             "SELECT {schema}.{function}(%s, %s, %s, %s, %s, %s) AS notification_id"
         ).format(schema=schema, function=Identifier(f"{events_table_name}_append_one"))
         self.existing_streams_statement = SQL(
             "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
         ).format(schema=schema, table=table)
-        self.lock_statement = SQL("SELECT pg_advisory_xact_lock({lock})").format(
-            lock=APPEND_LOCK_KEY
+        self.number_statement = SQL(
+            "UPDATE {schema}.{head} SET position = position + %s WHERE id = 1 RETURNING position"
+        ).format(schema=schema, head=head)
+        self.ledger_head_statement = SQL("SELECT position FROM {schema}.{head}").format(
+            schema=schema, head=head
         )
-        self.head_statement = SQL(
-            "SELECT COALESCE(MAX(notification_id), 0) AS head FROM {schema}.{table}"
+        self.select_rows_statement = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, state, "
+            "event_id::text, recorded_at FROM {schema}.{table} WHERE notification_id >= %s "
+            "ORDER BY notification_id LIMIT %s"
         ).format(schema=schema, table=table)
+        self.access_log = SQL("{schema}.{log}").format(schema=schema, log=Identifier(ACCESS_LOG))
+        self.access_head = SQL("{schema}.{head}").format(schema=schema, head=access_head)
         self.copy_statement = SQL(
             "COPY {schema}.{table} (originator_id, originator_version, topic, state, "
             "event_id, recorded_at, notification_id) FROM STDIN (FORMAT BINARY)"
@@ -223,18 +426,17 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
                 found = curs.fetchone()
             assert found is not None
             return [int(found[0])]
-        # Many rows: one transaction that takes the same lock, reads the head under it
-        # (a new statement, so a new snapshot) and copies the rows in, numbered after it.
+        # Many rows: one transaction that numbers them all on the head row (whose row lock
+        # it holds until commit, as a single append does) and copies the rows in.
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            curs.execute(self.lock_statement)
-            curs.execute(self.head_statement)
+            curs.execute(self.number_statement, (len(stored_events),))
             found = curs.fetchone()
             assert found is not None
-            head = int(found["head"])
+            head = int(found["position"]) - len(stored_events)
             with curs.copy(self.copy_statement) as copy:
                 copy.set_types(COPY_TYPES)
                 for n, s in enumerate(stored_events, start=head + 1):
@@ -270,6 +472,83 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.existing_streams_statement, (list(stream_ids),))
             return {UUID(str(row["originator_id"])) for row in curs.fetchall()}
+
+    def ledger_head(self) -> int | None:
+        return self._head(self.ledger_head_statement)
+
+    def access_log_head(self) -> int | None:
+        return self._head(SQL("SELECT seq FROM {head}").format(head=self.access_head))
+
+    def _head(self, statement: Composable) -> int | None:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement)
+            row = curs.fetchone()
+        return None if row is None else int(row[0])
+
+    def select_rows(self, start: int, limit: int) -> list[StoredRow]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self.select_rows_statement, (start, limit))
+            return [StoredRow(*row) for row in curs.fetchall()]
+
+    def append_access(self, make: MakeAccessRow) -> AccessRow:
+        """Number and chain one access entry; the head row's lock, held to commit, keeps
+        concurrent readers' entries in one chain."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL("UPDATE {head} SET seq = seq + 1 WHERE id = 1 RETURNING seq").format(
+                    head=self.access_head
+                )
+            )
+            numbered = curs.fetchone()
+            assert numbered is not None
+            seq = int(numbered["seq"])
+            curs.execute(
+                SQL("SELECT record FROM {log} WHERE seq < %s ORDER BY seq DESC LIMIT 1").format(
+                    log=self.access_log
+                ),
+                (seq,),
+            )
+            row = make(seq, _hash_of(curs.fetchone()))
+            curs.execute(
+                SQL(
+                    "INSERT INTO {log} (seq, at, principal, child_id, action, record) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)"
+                ).format(log=self.access_log),
+                row,
+            )
+        return row
+
+    def select_access(self, query: AccessQuery) -> list[AccessRow]:
+        where: list[Composable] = [SQL("seq > %s")]
+        args: list[Any] = [query.after]
+        for column, value, test in (
+            ("child_id", query.child_id, "= %s"),
+            ("principal", query.principal, "= %s"),
+            ("at", query.start, ">= %s"),
+            ("at", query.end, "< %s"),
+        ):
+            if value is not None:
+                where.append(SQL("{} " + test).format(Identifier(column)))
+                args.append(value)
+        statement = SQL(
+            "SELECT seq, at, principal, child_id, action, record FROM {log} WHERE {where} "
+            "ORDER BY seq LIMIT %s"
+        ).format(log=self.access_log, where=SQL(" AND ").join(where))
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, (*args, query.limit))
+            return [
+                AccessRow(seq, at, who, child, action, bytes(record))
+                for seq, at, who, child, action, record in curs.fetchall()
+            ]
 
 
 class SQLiteLedgerFactory(SQLiteFactory):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
+from journey import events as ev
 from journey.child import Child, Span
 from journey.codes import meaning
 from journey.dates import age_on
@@ -115,12 +119,48 @@ def child_detail(child: Child, today: date) -> dict[str, Any]:
     }
 
 
-def event_row(recorded: Recorded) -> dict[str, Any]:
-    return {
-        "version": recorded.version,
-        "type": recorded.event.type,
-        "occurred_at": recorded.event.occurred_at.isoformat(),
-        "recorded_at": recorded.recorded_at.isoformat(timespec="seconds"),
-        "recorded_by": recorded.recorded_by,
-        "hash": recorded.hash[:12],
-    }
+@dataclass(frozen=True)
+class Mark:
+    """A later record that retracted or corrected an event: shown beside it, never hidden."""
+
+    kind: str  # "retracted" or "corrected"
+    version: int
+    recorded_at: datetime
+    recorded_by: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} by version {self.version}, recorded "
+            f"{self.recorded_at.isoformat(timespec='seconds')} by {self.recorded_by}: "
+            f"{self.reason}"
+        )
+
+
+def marks(records: Sequence[Recorded]) -> dict[UUID, list[Mark]]:
+    """For each event id, the retractions and corrections recorded against it."""
+    found: dict[UUID, list[Mark]] = {}
+    for r in records:
+        if isinstance(r.event, ev.EventRetracted | ev.EventCorrected):
+            kind = "retracted" if isinstance(r.event, ev.EventRetracted) else "corrected"
+            found.setdefault(r.event.target_event_id, []).append(
+                Mark(kind, r.version, r.recorded_at, r.recorded_by, r.event.reason)
+            )
+    return found
+
+
+def event_rows(records: Sequence[Recorded]) -> list[dict[str, Any]]:
+    """The stream as an auditor reads it: every record, with what later records did to it."""
+    later = marks(records)
+    return [
+        {
+            "version": r.version,
+            "type": r.event.type,
+            "occurred_at": r.event.occurred_at.isoformat(),
+            "recorded_at": r.recorded_at.isoformat(timespec="seconds"),
+            "recorded_by": r.recorded_by,
+            "hash": r.hash[:12],
+            "status": "; ".join(str(m) for m in later.get(r.event_id, [])) or "-",
+        }
+        for r in records
+    ]
