@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import click
@@ -18,11 +19,21 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from journey.cli import Format, _plain, _read_child, _settings, err, out
-from journey.events import LONDON
+from journey.cli import (
+    Format,
+    PurposeOption,
+    _plain,
+    _purpose,
+    _read_child,
+    _settings,
+    err,
+    out,
+)
+from journey.events import LONDON, as_date
 from journey.settings import Settings
-from journey.views import child_detail
-from replay.bitemporal import replay
+from journey.views import child_detail, marks
+from replay.bitemporal import known_by, replay
+from replay.bundle import write_bundle
 from replay.diff import diff
 from replay.rebuild_check import rebuild_check
 
@@ -87,19 +98,34 @@ def state(
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    purpose: PurposeOption = None,
 ) -> None:
     on, moment = _business_date(as_of), _system_time(known_at)
-    records = _read_child(la_child_id, "replay", lambda ledger: ledger.child_records(la_child_id))
+    records = _read_child(
+        la_child_id,
+        "replay",
+        lambda ledger: ledger.child_records(la_child_id),
+        purpose,
+        purpose_required=True,
+    )
     replayed = replay(records, as_of=on, known_at=moment)
     if not replayed.child.registered:
         err.print(f"no child {la_child_id} in this ledger as known at that time")
         raise typer.Exit(2)
+    known = known_by(records, moment)
+    later = marks(known)
     detail: dict[str, Any] = {
         "as_of": on.isoformat() if on else "today",
         "known_at": moment.isoformat() if moment else "now",
         "records_known": f"{replayed.known} of {replayed.stored} stored",
         "events_applied": replayed.applied,
         **child_detail(replayed.child, on or date.today()),
+        "retracted_or_corrected": [
+            f"version {r.version} {r.event.type} of {as_date(r.event.occurred_at).isoformat()}: "
+            + "; ".join(str(m) for m in later[r.event_id])
+            for r in known
+            if r.event_id in later
+        ],
     }
     detail.pop("events_in_stream", None)
     if fmt is Format.json:
@@ -124,6 +150,7 @@ def difference(
         str | None, typer.Option(metavar="YYYY-MM-DD", help="Business date (default: today).")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    purpose: PurposeOption = None,
 ) -> None:
     """What the record said differently at two system times, and the records that made it
     so: late recordings, corrections, retractions, with who recorded them and when."""
@@ -133,7 +160,13 @@ def difference(
     first, second = (_system_time(t) for t in known_at)
     assert first is not None and second is not None
     on = _business_date(as_of) or date.today()
-    records = _read_child(la_child_id, "diff", lambda ledger: ledger.child_records(la_child_id))
+    records = _read_child(
+        la_child_id,
+        "replay diff",
+        lambda ledger: ledger.child_records(la_child_id),
+        purpose,
+        purpose_required=True,
+    )
     found = diff(records, first, second, as_of=on)
     if fmt is Format.json:
         document = {
@@ -168,6 +201,35 @@ def difference(
             r.reason,
         )
     out.print(made)
+
+
+@replay_app.command("bundle")
+def bundle(
+    la_child_id: str,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write it.")],
+    purpose: PurposeOption = None,
+) -> None:
+    """An audit bundle: the child's events (decrypted), the chain as stored, a manifest
+    with hashes, a plain-language README and a verification script that needs only
+    Python's standard library."""
+    if out_dir.exists() and any(out_dir.iterdir()):
+        err.print(f"--out: {out_dir} is not empty; give a new or empty directory")
+        raise typer.Exit(2)
+    checked = _purpose(purpose, required=True)
+    assert checked is not None
+    made = _read_child(
+        la_child_id,
+        "replay bundle",
+        lambda ledger: write_bundle(
+            ledger, la_child_id, out_dir, purpose=checked, now=datetime.now(UTC)
+        ),
+        checked,
+    )
+    out.print(
+        f"wrote the audit bundle for child {la_child_id} to {made.directory}: "
+        f"{made.events} events, chain head version {made.head_version} "
+        f"({made.head_hash[:12]}); check it with `python3 {made.directory}/verify_bundle.py`"
+    )
 
 
 @replay_app.command("rebuild-check")
