@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from journey.child import Child, effective_history
 from journey.events import as_date
+from journey.ledger import Ledger
 from journey.record import Recorded
 
 
@@ -21,10 +22,13 @@ from journey.record import Recorded
 class Replayed:
     child: Child
     as_of: date | None
-    known_at: datetime | None
-    known: int  # records stored by known_at (corrections included)
+    records: list[Recorded]  # the records stored by known_at (corrections included)
     applied: int  # effective events that had happened by as_of
     stored: int  # records in the stream now
+
+    @property
+    def known(self) -> int:
+        return len(self.records)
 
 
 def known_by(records: Sequence[Recorded], known_at: datetime | None) -> list[Recorded]:
@@ -34,15 +38,28 @@ def known_by(records: Sequence[Recorded], known_at: datetime | None) -> list[Rec
     return [r for r in records if r.recorded_at <= known_at]
 
 
+def replay_child(
+    ledger: Ledger, la_child_id: str, *, as_of: date | None = None, known_at: datetime | None = None
+) -> Replayed:
+    """Replay a child from the ledger, reading only the records stored by `known_at`."""
+    known = ledger.child_records(la_child_id, known_at=known_at)
+    stored = ledger.stream_version(ledger.child_id(la_child_id))
+    return _fold(known, as_of, stored)
+
+
 def replay(
     records: Sequence[Recorded], *, as_of: date | None = None, known_at: datetime | None = None
 ) -> Replayed:
-    known = known_by(records, known_at)
+    """Replay over a stream's records already read (all of them, or those up to a time)."""
+    return _fold(known_by(records, known_at), as_of, len(records))
+
+
+def _fold(known: list[Recorded], as_of: date | None, stored: int) -> Replayed:
     effective = effective_history([(r.event_id, r.event) for r in known])
-    child = Child(child_id=str(records[0].stream_id) if records else "")
+    child = Child(child_id=str(known[0].stream_id) if known else "")
     applied = 0
     for _, event in effective:
         if as_of is None or as_date(event.occurred_at) <= as_of:
             child.apply(event)
             applied += 1
-    return Replayed(child, as_of, known_at, len(known), applied, len(records))
+    return Replayed(child, as_of, known, applied, stored)

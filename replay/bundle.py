@@ -74,7 +74,7 @@ def write_bundle(
     """Write the bundle for a child (None, and nothing written, if the ledger holds no
     such child). The caller logs the read first."""
     stream_id = ledger.child_id(la_child_id)
-    stored = [s.state for s in ledger.store.events.select_events(stream_id)]
+    stored = ledger.store.events.select_states(stream_id)
     if not stored:
         return None
     records = [read_record(state, ledger.sealer) for state in stored]

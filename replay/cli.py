@@ -32,7 +32,7 @@ from journey.cli import (
 from journey.events import LONDON, as_date
 from journey.settings import Settings
 from journey.views import child_detail, marks
-from replay.bitemporal import known_by, replay
+from replay.bitemporal import replay_child
 from replay.bundle import write_bundle
 from replay.diff import diff
 from replay.rebuild_check import rebuild_check
@@ -101,18 +101,18 @@ def state(
     purpose: PurposeOption = None,
 ) -> None:
     on, moment = _business_date(as_of), _system_time(known_at)
-    records = _read_child(
+    replayed = _read_child(
         la_child_id,
         "replay",
-        lambda ledger: ledger.child_records(la_child_id),
+        lambda ledger: replay_child(ledger, la_child_id, as_of=on, known_at=moment),
         purpose,
         purpose_required=True,
     )
-    replayed = replay(records, as_of=on, known_at=moment)
     if not replayed.child.registered:
-        err.print(f"no child {la_child_id} in this ledger as known at that time")
+        known = "" if replayed.stored == 0 else " as known at that time"
+        err.print(f"no child {la_child_id} in this ledger{known}")
         raise typer.Exit(2)
-    known = known_by(records, moment)
+    known = replayed.records
     later = marks(known)
     detail: dict[str, Any] = {
         "as_of": on.isoformat() if on else "today",

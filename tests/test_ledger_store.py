@@ -183,6 +183,39 @@ def _raw_states(url: str) -> list[bytes]:
         return [bytes(r[0]) for r in conn.execute("SELECT state FROM stored_events")]
 
 
+def test_a_stream_as_known_at_a_time_holds_only_what_was_stored_by_then(
+    database_url: str,
+) -> None:
+    """What replay reads for --known-at: the records stored by then, whatever the offset
+    of the clock that stored them (the demo's clock is London time)."""
+    now = iter(
+        [
+            datetime.fromisoformat("2023-06-01T09:00:00+01:00"),
+            datetime.fromisoformat("2023-06-01T09:30:00+01:00"),
+            datetime(2023, 6, 2, 10, tzinfo=UTC),
+        ]
+    )
+    with Ledger(settings(database_url), clock=lambda: next(now)) as ledger:
+        ledger.append_batch(child_events()[:3])  # the team, the worker and the child: 9:00
+        ledger.append_batch(child_events()[3:5])  # the referral and the allocation: 9:30
+        ledger.append(child_events()[5])  # the plan, the next day
+        stream = ledger.child_id("C1")
+        at = [
+            [r.event.type for r in ledger.stream_records(stream, known_at=moment)]
+            for moment in (
+                datetime(2023, 6, 1, 8, 0, tzinfo=UTC),  # 9:00 London is 8:00 UTC
+                datetime(2023, 6, 1, 8, 29, 59, tzinfo=UTC),
+                datetime(2023, 6, 2, 9, 59, tzinfo=UTC),
+            )
+        ]
+        assert ledger.stream_version(stream) == 4
+    assert at == [
+        ["ChildRegistered"],
+        ["ChildRegistered"],
+        ["ChildRegistered", "ReferralReceived", "WorkerAllocated"],
+    ]
+
+
 def test_with_a_cipher_key_the_stored_bytes_hide_personal_data(database_url: str) -> None:
     key = AESCipher.create_key(32)
     with Ledger(settings(database_url, key)) as ledger:

@@ -17,7 +17,7 @@ from journey.child import Child
 from journey.ledger import Ledger
 from projections import registry
 from projections.runner import ProjectionRunner
-from replay.bitemporal import replay
+from replay.bitemporal import replay, replay_child
 from replay.diff import diff
 
 UTC_EVENING = "T17:00:00+00:00"
@@ -88,14 +88,13 @@ def in_care_since(child: Child) -> date | None:
 def test_the_state_at_each_business_date_and_system_time(
     history: Ledger, as_of: str, known_at: str | None, since: date | None
 ) -> None:
-    records = history.child_records("C1")
-    replayed = replay(
-        records,
-        as_of=date.fromisoformat(as_of),
-        known_at=when(known_at) if known_at else None,
-    )
-    assert in_care_since(replayed.child) == since
-    assert replayed.child.open_in(replayed.child.referrals) == "R1"
+    day, moment = date.fromisoformat(as_of), when(known_at) if known_at else None
+    from_records = replay(history.child_records("C1"), as_of=day, known_at=moment)
+    from_store = replay_child(history, "C1", as_of=day, known_at=moment)  # filtered in SQL
+    for replayed in (from_records, from_store):
+        assert in_care_since(replayed.child) == since
+        assert replayed.child.open_in(replayed.child.referrals) == "R1"
+    assert (from_store.known, from_store.stored) == (from_records.known, from_records.stored)
 
 
 def test_the_record_as_known_before_the_referral_was_recorded(history: Ledger) -> None:

@@ -313,9 +313,17 @@ class Ledger:
 
     # --- loading ------------------------------------------------------------------------
 
-    def stream_records(self, stream_id: UUID, *, after: int = 0) -> list[Recorded]:
-        stored = self.store.events.select_events(stream_id, gt=after or None)
-        return [read_record(s.state, self.sealer) for s in stored]
+    def stream_records(
+        self, stream_id: UUID, *, after: int = 0, known_at: datetime | None = None
+    ) -> list[Recorded]:
+        """The stream's records after a version; with `known_at`, only those stored by
+        then (the rest are never read, let alone decrypted)."""
+        states = self.store.events.select_states(stream_id, after=after, recorded_by=known_at)
+        return [read_record(state, self.sealer) for state in states]
+
+    def stream_version(self, stream_id: UUID) -> int:
+        """How many records the stream holds (its last version)."""
+        return self.store.events.stream_version(stream_id)
 
     def child(self, la_child_id: str) -> Child:
         """The child's current state (empty if never registered)."""
@@ -430,8 +438,8 @@ class Ledger:
 
     # --- reading for people -------------------------------------------------------------
 
-    def child_records(self, la_child_id: str) -> list[Recorded]:
-        return self.stream_records(self.child_id(la_child_id))
+    def child_records(self, la_child_id: str, known_at: datetime | None = None) -> list[Recorded]:
+        return self.stream_records(self.child_id(la_child_id), known_at=known_at)
 
     def registered_children(self) -> Iterable[Recorded]:
         """Every ChildRegistered event, in the order the ledger stored them."""

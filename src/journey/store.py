@@ -251,6 +251,34 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 for seq, at, who, child, action, record in c.fetchall()
             ]
 
+    def select_states(
+        self, stream_id: UUID, *, after: int = 0, recorded_by: datetime | None = None
+    ) -> list[bytes]:
+        """The stream's stored records after a version, in order; with `recorded_by`, only
+        those the ledger had stored by then. (SQLite keeps recorded_at as text with the
+        clock's own offset, so the moment is compared here, not in SQL.)"""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT state, recorded_at FROM {self.events_table_name} "
+                "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version",
+                (stream_id.hex, after),
+            )
+            rows = c.fetchall()
+        if recorded_by is None:
+            return [state for state, _ in rows]
+        return [state for state, at in rows if datetime.fromisoformat(at) <= recorded_by]
+
+    def stream_version(self, stream_id: UUID) -> int:
+        """The stream's last version (0 for a stream with nothing stored)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(originator_version) FROM {self.events_table_name} "
+                "WHERE originator_id = ?",
+                (stream_id.hex,),
+            )
+            (version,) = c.fetchone()
+        return int(version or 0)
+
     def find_event(self, event_id: UUID) -> tuple[UUID, int] | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -389,6 +417,19 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
         self.ledger_head_statement = SQL("SELECT position FROM {schema}.{head}").format(
             schema=schema, head=head
         )
+        states = (
+            "SELECT state FROM {schema}.{table} WHERE originator_id = %s "
+            "AND originator_version > %s"
+        )
+        self.select_states_statement = SQL(states + " ORDER BY originator_version").format(
+            schema=schema, table=table
+        )
+        self.known_statement = SQL(
+            states + " AND recorded_at <= %s ORDER BY originator_version"
+        ).format(schema=schema, table=table)
+        self.stream_version_statement = SQL(
+            "SELECT MAX(originator_version) FROM {schema}.{table} WHERE originator_id = %s"
+        ).format(schema=schema, table=table)
         self.select_rows_statement = SQL(
             "SELECT notification_id, originator_id::text, originator_version, topic, state, "
             "event_id::text, recorded_at FROM {schema}.{table} WHERE notification_id >= %s "
@@ -454,6 +495,32 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
                     )
         return list(range(head + 1, head + 1 + len(stored_events)))
 
+    def select_states(
+        self, stream_id: UUID, *, after: int = 0, recorded_by: datetime | None = None
+    ) -> list[bytes]:
+        """The stream's stored records after a version, in order; with `recorded_by`, only
+        those the ledger had stored by then."""
+        statement = self.select_states_statement if recorded_by is None else self.known_statement
+        args: tuple[Any, ...] = (stream_id, after)
+        if recorded_by is not None:
+            args += (recorded_by,)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, args, prepare=True, binary=True)  # bytea without hex
+            return [bytes(state) for (state,) in curs.fetchall()]
+
+    def stream_version(self, stream_id: UUID) -> int:
+        """The stream's last version (0 for a stream with nothing stored)."""
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self.stream_version_statement, (stream_id,), prepare=True)
+            found = curs.fetchone()
+        return int(found[0] or 0) if found else 0
+
     def find_event(self, event_id: UUID) -> tuple[UUID, int] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.find_event_statement, (event_id,), prepare=True)
@@ -493,7 +560,7 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row) as curs,
         ):
-            curs.execute(self.select_rows_statement, (start, limit))
+            curs.execute(self.select_rows_statement, (start, limit), binary=True)
             return [StoredRow(*row) for row in curs.fetchall()]
 
     def append_access(self, make: MakeAccessRow) -> AccessRow:
