@@ -41,7 +41,10 @@ What is here
   events are kept and marked, never removed: the ledger does not delete history.
 - chain.jsonl: the same events exactly as the ledger stores them (the content sealed
   when the ledger encrypts). Each line carries the SHA-256 of the line before it, so a
-  line changed, removed or moved breaks the chain from there on.
+  line changed, removed or moved breaks the chain from there on. A sealed line also
+  carries `sealed_digest`, the SHA-256 of a random salt and the content; the salt is in
+  events.jsonl, so the decrypted content can be checked against the chain without the
+  ledger's key.
 - manifest.json: who made the bundle, when and why; the chain's last version and hash
   (the head); and the SHA-256 of every file here.
 - verify_bundle.py: a checking script that needs nothing but Python 3.
@@ -123,9 +126,11 @@ def _event_line(
 ) -> dict[str, Any]:
     """The envelope, the content as it was recorded (decrypted, not upcast), the marks."""
     record = orjson.loads(state)
+    data, salt = sealer.open_with_salt(record)
     return {
         **{k: v for k, v in record.items() if k not in ("data", "sealed")},
-        "data": sealer.open(record),
+        "data": data,
+        **({"salt": salt} if salt is not None else {}),
         "marks": [
             {
                 "kind": m.kind,

@@ -11,14 +11,18 @@ It checks that:
      versions run 1, 2, 3... and every line belongs to the manifest's child;
   3. the chain ends at the head the manifest names;
   4. events.jsonl says what the chain says: the same events in the same order, with the
-     same envelope (type, ids, dates, who recorded it), and the same content wherever the
-     chain holds it in the clear (sealed content is vouched for by step 1);
+     same envelope (type, ids, dates, who recorded it), and the same content: where the
+     chain holds it in the clear, equal to it; where the chain holds it sealed, the
+     SHA-256 of the line's salt and content is the chain's `sealed_digest` (content sealed
+     before the ledger kept digests is vouched for by step 1 alone, and is counted);
   5. with --anchor: the chain's hash at the version the anchor names for this child is
      the anchor's, so the bundle agrees with an anchor kept outside the ledger.
 
 Exit status 0 when everything holds; 1, with every problem listed, when anything does not.
 """
 
+import base64
+import binascii
 import hashlib
 import json
 import sys
@@ -85,7 +89,18 @@ def check_chain(bundle, manifest, problems):
     return records, hashes
 
 
+def committed(event):
+    """The SHA-256 of the line's salt and the canonical bytes of its content."""
+    try:
+        salt = base64.b64decode(event.get("salt", ""), validate=True)
+        return hashlib.sha256(salt + canonical(event.get("data"))).hexdigest()
+    except (binascii.Error, TypeError, ValueError):
+        return None
+
+
 def check_events(bundle, records, problems):
+    """Problems go to `problems`; returns how many sealed contents no digest covers."""
+    uncommitted = 0
     lines = (bundle / "events.jsonl").read_bytes().splitlines()
     if len(lines) != len(records):
         problems.append(f"events.jsonl has {len(lines)} events, the chain {len(records)}")
@@ -102,6 +117,13 @@ def check_events(bundle, records, problems):
                 problems.append(f"{where}: {key} differs from the chain (altered)")
         if "data" in record and event.get("data") != record["data"]:
             problems.append(f"{where}: the content differs from the chain (altered)")
+        elif "sealed_digest" in record and committed(event) != record["sealed_digest"]:
+            problems.append(
+                f"{where}: the content is not what the chain's sealed_digest covers (altered)"
+            )
+        elif "sealed" in record and "sealed_digest" not in record:
+            uncommitted += 1
+    return uncommitted
 
 
 def check_anchor(anchor_path, manifest, hashes, problems):
@@ -135,11 +157,11 @@ def main(argv):
     except (OSError, ValueError) as error:
         print(f"manifest.json: cannot be read ({error})", file=sys.stderr)
         return 1
-    problems = []
+    problems, uncommitted = [], 0
     check_files(bundle, manifest, problems)
     try:
         records, hashes = check_chain(bundle, manifest, problems)
-        check_events(bundle, records, problems)
+        uncommitted = check_events(bundle, records, problems)
         if anchor is not None:
             check_anchor(anchor, manifest, hashes, problems)
     except OSError as error:
@@ -150,6 +172,12 @@ def main(argv):
             print(f"PROBLEM {problem}")
         print(f"the bundle for child {child} does NOT verify ({len(problems)} problems)")
         return 1
+    if uncommitted:
+        were = "1 event was" if uncommitted == 1 else f"{uncommitted} events were"
+        print(
+            f"{were} sealed before the ledger kept content digests: the decrypted content "
+            "of those is vouched for by the manifest alone"
+        )
     head = manifest["head"]
     print(
         f"the bundle for child {child} verifies: {head['version']} events, chain head "

@@ -3,6 +3,7 @@ with no site-packages (`-I -S`), so nothing of journey can help it."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -10,11 +11,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 from test_cli import journey, write_lines
 from test_ledger_store import child_events, settings
 
 from journey.ledger import Ledger
+from journey.record import Sealer
 
 KEY = "e4y3GJxkM0eKBvOIFk5w1zJcxQhZHk6PbK1gYJmDqW8="
 REASON = "entered on the wrong child"
@@ -115,6 +118,42 @@ def test_a_bundle_of_an_encrypted_ledger_is_decrypted_and_still_verifies(
     assert b"Amira" not in (tmp_path / "b" / "chain.jsonl").read_bytes()
     assert b"Amira" in (tmp_path / "b" / "events.jsonl").read_bytes()
     assert check(tmp_path / "b").returncode == 0
+    # The decrypted content is bound to the chain by its sealed digest: changing it and
+    # rewriting the manifest to match is still caught, without the ledger's key.
+    _then_manifest(_edit_line("events.jsonl", 2, lambda e: e["data"].update(sex="1")))(
+        tmp_path / "b"
+    )
+    run = check(tmp_path / "b")
+    assert run.returncode == 1
+    assert "events.jsonl line 3: the content is not what the chain's sealed_digest" in run.stdout
+
+
+def test_content_sealed_before_digests_is_read_and_counted_as_vouched_by_the_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger written before records carried a sealed digest (the plaintext was the data
+    alone) still reads, and its bundle says which contents only the manifest vouches for."""
+    url = f"sqlite:///{tmp_path}/journey.db"
+
+    def seal_as_before(self: Sealer, data: dict[str, object]) -> dict[str, object]:
+        plain = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        return {"sealed": base64.b64encode(self._cipher.encrypt(plain)).decode("ascii")}
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Sealer, "seal", seal_as_before)
+        with Ledger(settings(url, KEY)) as ledger:
+            ledger.append_batch(child_events()[:3])
+    with Ledger(settings(url, KEY)) as ledger:
+        ledger.append_batch(child_events()[3:])
+        assert [r.event.type for r in ledger.child_records("C1")][:2] == [
+            "ChildRegistered",
+            "ReferralReceived",
+        ]
+    env = {"JOURNEY_CIPHER_KEY": KEY}
+    assert journey(tmp_path, "replay", "bundle", "C1", "--out", "b", "--purpose", "x", env=env)
+    run = check(tmp_path / "b")
+    assert run.returncode == 0, run.stdout
+    assert "1 event was sealed before the ledger kept content digests" in run.stdout
 
 
 def _rewrite_manifest(bundle: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,6 +33,7 @@ from journey import events as ev
 from journey.upcasting import upcast
 
 GENESIS = "0" * 64
+SALT_BYTES = 16
 
 
 def canonical(obj: Any) -> bytes:
@@ -100,20 +102,34 @@ class Sealer:
         return self._cipher is not None
 
     def seal(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The record's `data`, or its `sealed` ciphertext and `sealed_digest`: SHA-256 of
+        a random salt and the canonical bytes of `data`. The salt is sealed with the data,
+        so the digest in the clear says nothing of the content; whoever is shown the data
+        and the salt (an audit bundle's recipient) can check them against the chain
+        without the key."""
         if self._cipher is None:
             return {"data": data}
-        secret = self._cipher.encrypt(canonical(data))
-        return {"sealed": base64.b64encode(secret).decode("ascii")}
+        salt = os.urandom(SALT_BYTES)
+        plain = canonical({"data": data, "salt": base64.b64encode(salt).decode("ascii")})
+        return {
+            "sealed": base64.b64encode(self._cipher.encrypt(plain)).decode("ascii"),
+            "sealed_digest": hashlib.sha256(salt + canonical(data)).hexdigest(),
+        }
 
     def open(self, record: dict[str, Any]) -> dict[str, Any]:
+        return self.open_with_salt(record)[0]
+
+    def open_with_salt(self, record: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """The record's data and, for a sealed record with a digest, the salt it covers
+        (records sealed before digests hold the data alone)."""
         if "data" in record:
-            return dict(record["data"])
+            return dict(record["data"]), None
         if self._cipher is None:
             raise PermissionError("this record is encrypted and no cipher key is set")
-        opened: dict[str, Any] = orjson.loads(
-            self._cipher.decrypt(binascii.a2b_base64(record["sealed"]))
-        )
-        return opened
+        opened = orjson.loads(self._cipher.decrypt(binascii.a2b_base64(record["sealed"])))
+        if "sealed_digest" not in record:
+            return opened, None
+        return opened["data"], opened["salt"]
 
     def seal_bytes(self, plain: bytes) -> bytes:
         return self._cipher.encrypt(plain) if self._cipher else plain

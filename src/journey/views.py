@@ -80,6 +80,14 @@ def _open(spans: dict[str, Span]) -> dict[str, Any] | None:
     return None if key is None else _span(key, spans[key])
 
 
+def _latest(happenings: dict[str, Span]) -> str | None:
+    """The id and date of the latest of some one-day events (reviews, visits)."""
+    if not happenings:
+        return None
+    key, span = max(happenings.items(), key=lambda item: item[1].start)
+    return f"{key} on {span.start.date().isoformat()}"
+
+
 def child_detail(child: Child, today: date) -> dict[str, Any]:
     """The current state of the case, as `journey child show` prints it."""
     placement = _open(child.placements)
@@ -115,6 +123,8 @@ def child_detail(child: Child, today: date) -> dict[str, Any]:
             if span.end is None
         ],
         "orders": [_span(k, s) for k, s in child.orders.items()],
+        "latest_looked_after_review": _latest(child.reviews),
+        "latest_statutory_visit": _latest(child.visits),
         "events_in_stream": child.version,
     }
 
