@@ -161,6 +161,25 @@ def test_demo_builds_a_council_keeps_its_key_and_encrypts_it(folder: Path) -> No
     assert "already holds events" in again.stderr
 
 
+def test_a_demo_with_an_end_date_is_the_same_council_on_any_day(tmp_path: Path) -> None:
+    """`--end` fixes the history, so the README's walkthrough can be run as written later."""
+    histories = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        args = ("demo", "--children", "30", "--years", "2", "--end", "2024-06-30")
+        assert journey(folder, *args).returncode == 0
+        run = journey(folder, "child", "events", "C00007", "--format", "json")
+        histories.append(
+            [(e["type"], e["occurred_at"], e["recorded_at"]) for e in json.loads(run.stdout)]
+        )
+    assert histories[0] == histories[1]
+    assert max(day for _, day, _ in histories[0]) <= "2024-06-30"
+    later = journey(tmp_path / "first", "demo", "--fresh", "--end", "2999-01-01")
+    assert later.returncode == 2
+    assert "--end: the history must end before today" in later.stderr
+
+
 def test_a_long_file_is_appended_in_chunks_and_a_retry_across_chunks_is_found(
     folder: Path,
 ) -> None:

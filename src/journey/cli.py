@@ -421,6 +421,14 @@ def demo(
     seed: Annotated[int, typer.Option(help="Same seed, same council.")] = 1,
     database: DatabaseOption = None,
     fresh: Annotated[bool, typer.Option(help="Delete an existing SQLite demo file.")] = False,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="The last day of the history (default: yesterday). The same end and seed "
+            "give the same council on any day.",
+        ),
+    ] = None,
 ) -> None:
     """Build a synthetic council through the ledger, verify it, and say what is stored."""
     from journey.demo.council import generate
@@ -428,13 +436,23 @@ def demo(
 
     if _state.get("log_level") is None:  # a line a simulated day is noise on a screen
         configure_logging(_state["log_format"], "WARNING")
+    try:
+        last_day = None if end is None else date.fromisoformat(end)
+    except ValueError:
+        err.print(f"--end: '{end}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if last_day is not None and last_day >= date.today():
+        err.print("--end: the history must end before today")
+        raise typer.Exit(2)
     settings = _demo_settings(database or _state.get("database"), fresh)
     started = time.perf_counter()
     out.print(
         f"building a council of {children} children over {years} years (seed {seed}) "
         f"in {redact_url(settings.database_url)}"
     )
-    council = generate(seed=seed, children=children, years=years, council=settings.council)
+    council = generate(
+        seed=seed, children=children, years=years, end=last_day, council=settings.council
+    )
     with Ledger(settings) as ledger:
         if ledger.store.events.max_notification_id():
             err.print(
