@@ -55,7 +55,10 @@ def access_report(entries: Sequence[AccessEntry], parameters: dict[str, Any]) ->
     return Report(
         name="access",
         title="Reads of children's records",
-        headline=f"{len(reads)} reads of {children} children's records by {len(counts)} readers",
+        headline=(
+            f"{_count(len(reads), 'read')} of {_count(children, 'child', 'children')}'s "
+            f"records by {_count(len(counts), 'reader')}"
+        ),
         sections=[
             Section("reads", "Every read, oldest first", reads),
             Section("readers", "Reads by reader", totals),
@@ -67,3 +70,7 @@ def access_report(entries: Sequence[AccessEntry], parameters: dict[str, Any]) ->
             "The purpose is what the reader gave with --purpose; replay commands require one.",
         ],
     )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
