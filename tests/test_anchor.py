@@ -91,3 +91,24 @@ def test_an_altered_anchor_file_is_refused(tmp_path: Path) -> None:
     broken.write_text("{}")
     refused = journey(tmp_path, "--database", url, "verify", "--against", str(broken))
     assert refused.returncode == 2
+
+
+def test_an_anchor_made_before_the_access_log_still_guards_the_events(tmp_path: Path) -> None:
+    """Anchors of the first format hold the event chains' heads alone; one kept from then
+    must still prove, or disprove, that history was not rewritten."""
+    url = f"sqlite:///{tmp_path}/journey.db"
+    _seed(url)
+    anchor = tmp_path / "anchor.json"
+    assert journey(tmp_path, "--database", url, "verify", "--anchor", str(anchor)).returncode == 0
+    document = json.loads(anchor.read_text())
+    del document["access_log"]
+    lines = "".join(f"{stream} {v} {h}\n" for stream, (v, h) in sorted(document["heads"].items()))
+    document["format"] = "journey-anchor-1"
+    document["digest"] = hashlib.sha256(lines.encode("ascii")).hexdigest()
+    anchor.write_text(json.dumps(document))
+    run = journey(tmp_path, "--database", url, "verify", "--against", str(anchor))
+    assert run.returncode == 0, run.stdout
+    _rewrite_history_consistently(tmp_path / "journey.db")
+    run = journey(tmp_path, "--database", url, "verify", "--against", str(anchor))
+    assert run.returncode == 1
+    assert "history rewritten" in run.stdout

@@ -17,15 +17,17 @@ from typing import Any
 from journey.chain import ChainReport
 
 FORMAT = "journey-anchor-2"
+EVENTS_ONLY = "journey-anchor-1"  # anchors made before the access log: event chains alone
 
 
-def heads_digest(heads: dict[str, tuple[int, str]], access_log: tuple[int, str]) -> str:
+def heads_digest(heads: dict[str, tuple[int, str]], access_log: tuple[int, str] | None) -> str:
     """SHA-256 over one line a stream, `stream_id version hash`, sorted by stream id, then
-    `access_log seq hash`."""
+    `access_log seq hash` (not in an events-only anchor)."""
     lines = "".join(
         f"{stream} {version} {hashed}\n" for stream, (version, hashed) in sorted(heads.items())
     )
-    lines += f"access_log {access_log[0]} {access_log[1]}\n"
+    if access_log is not None:
+        lines += f"access_log {access_log[0]} {access_log[1]}\n"
     return hashlib.sha256(lines.encode("ascii")).hexdigest()
 
 
@@ -55,7 +57,10 @@ def versions_of(anchor: dict[str, Any]) -> dict[str, int]:
     return {stream: int(head[0]) for stream, head in anchor["heads"].items()}
 
 
-def access_seq_of(anchor: dict[str, Any]) -> int:
+def access_seq_of(anchor: dict[str, Any]) -> int | None:
+    """The access log entry the anchor covers; None for an events-only anchor."""
+    if anchor.get("format") == EVENTS_ONLY:
+        return None
     return int(anchor["access_log"][0])
 
 
@@ -64,10 +69,12 @@ def check_anchor(anchor: dict[str, Any], report: ChainReport) -> AnchorCheck:
     report must have been made with `at=versions_of(anchor)` and
     `access_at=access_seq_of(anchor)`)."""
     heads = {stream: (int(v), str(h)) for stream, (v, h) in anchor["heads"].items()}
-    access_seq, access_hash = int(anchor["access_log"][0]), str(anchor["access_log"][1])
+    access: tuple[int, str] | None = None
+    if anchor.get("format") != EVENTS_ONLY:
+        access = (int(anchor["access_log"][0]), str(anchor["access_log"][1]))
     problems = []
-    if anchor.get("format") != FORMAT or heads_digest(
-        heads, (access_seq, access_hash)
+    if anchor.get("format") not in (FORMAT, EVENTS_ONLY) or heads_digest(
+        heads, access
     ) != anchor.get("digest"):
         problems.append("the anchor file does not match its own digest (the file was altered)")
     for stream, (version, hashed) in sorted(heads.items()):
@@ -79,9 +86,9 @@ def check_anchor(anchor: dict[str, Any], report: ChainReport) -> AnchorCheck:
                 f"stream {stream}: version {version} is not what was recorded before the "
                 "anchor (history rewritten)"
             )
-    if access_seq and report.access_hash_at != access_hash:
+    if access is not None and access[0] and report.access_hash_at != access[1]:
         problems.append(
-            f"access log: entry {access_seq} is missing or not what was recorded before the "
+            f"access log: entry {access[0]} is missing or not what was recorded before the "
             "anchor (the log of reads was rewritten)"
         )
     return AnchorCheck(len(heads), problems)
