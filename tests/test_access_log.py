@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import orjson
+import psycopg
 import pytest
 from databases import execute_sql
 from test_cli import PRINCIPAL, journey, write_lines
@@ -149,6 +150,30 @@ def test_concurrent_readers_keep_one_unbroken_access_chain(database_url: str) ->
         entries = ledger.access_entries()
     assert report.ok, report.breaks
     assert [e.seq for e in entries] == list(range(1, 61))
+
+
+@pytest.mark.parametrize("head", ["access_log_head", "stored_events_head"])
+def test_a_ledger_opens_while_an_append_holds_the_head_row(postgres_url: str, head: str) -> None:
+    """Opening a ledger (which makes its tables if need be) must not wait on an append in
+    flight: that append may be about to wait on the opening's own table locks, and the
+    two would deadlock (seen when commands started while others logged reads)."""
+    with Ledger(settings(postgres_url)) as ledger:
+        ledger.append_batch(child_events())
+        ledger.record_access("child show", "C1")
+    opened = threading.Event()
+
+    def open_a_ledger() -> None:
+        with Ledger(settings(postgres_url)):
+            opened.set()
+
+    with psycopg.connect(postgres_url) as in_flight:  # a transaction, like an append's
+        column = "seq" if head == "access_log_head" else "position"
+        in_flight.execute(f"UPDATE {head} SET {column} = {column} + 1 WHERE id = 1")
+        opener = threading.Thread(target=open_a_ledger)
+        opener.start()
+        assert opened.wait(timeout=15), "opening a ledger waited on the append in flight"
+        in_flight.rollback()
+    opener.join()
 
 
 def test_an_anchor_covers_the_access_log(folder: Path) -> None:

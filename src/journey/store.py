@@ -40,7 +40,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composable, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 
 from journey.record import GENESIS, LedgerRecord
 
@@ -331,6 +331,20 @@ class _SerialisedSchema:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
 
 
+def _first_head_row(
+    schema: Identifier, head: Identifier, column: str, table: Identifier
+) -> Composed:
+    """Make the head row once, numbered after what the table already holds. Where the row
+    exists this reads it from the snapshot and writes nothing, so a service starting up
+    never waits on the row lock of an append in flight (ON CONFLICT alone would, while that
+    append waits on the startup's own table locks: a deadlock)."""
+    return SQL(
+        "INSERT INTO {schema}.{head} SELECT 1, (SELECT COALESCE(MAX({column}), 0) "
+        "FROM {schema}.{table}) WHERE NOT EXISTS (SELECT 1 FROM {schema}.{head}) "
+        "ON CONFLICT (id) DO NOTHING"
+    ).format(schema=schema, head=head, column=Identifier(column), table=table)
+
+
 class PostgresSnapshotRecorder(_SerialisedSchema, PostgresAggregateRecorder):
     pass
 
@@ -362,10 +376,7 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{head} ("
                 "id smallint PRIMARY KEY CHECK (id = 1), position bigint NOT NULL)"
             ).format(schema=schema, head=head),
-            SQL(
-                "INSERT INTO {schema}.{head} SELECT 1, COALESCE(MAX(notification_id), 0) "
-                "FROM {schema}.{table} ON CONFLICT (id) DO NOTHING"
-            ).format(schema=schema, head=head, table=table),
+            _first_head_row(schema, head, "notification_id", table),
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}("
                 "id uuid, version bigint, topic text, state bytea, event_id uuid, "
@@ -400,10 +411,7 @@ class PostgresLedgerRecorder(_SerialisedSchema, PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{head} ("
                 "id smallint PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)"
             ).format(schema=schema, head=access_head),
-            SQL(
-                "INSERT INTO {schema}.{head} SELECT 1, COALESCE(MAX(seq), 0) "
-                "FROM {schema}.{log} ON CONFLICT (id) DO NOTHING"
-            ).format(schema=schema, head=access_head, log=Identifier(ACCESS_LOG)),
+            _first_head_row(schema, access_head, "seq", Identifier(ACCESS_LOG)),
         ]
         self.append_one_statement = SQL(
             "SELECT {schema}.{function}(%s, %s, %s, %s, %s, %s) AS notification_id"
