@@ -22,10 +22,13 @@ from projections.audit import audit
 from projections.caseloads import caseloads
 from projections.chronology import chronology
 from projections.continuity import continuity
+from projections.personal import PersonalSealer
 from projections.registry import PROJECTIONS
 from projections.report import Report
+from projections.return_files import Return
 from projections.runner import ProjectionRunner
 from projections.settings import ReportSettings, report_settings
+from projections.ssda903 import ssda903
 from projections.stability import collection_year, stability
 from projections.support import support
 from projections.timeliness import timeliness
@@ -143,6 +146,21 @@ class Reports:
         with Ledger(self.settings) as ledger:
             ledger.record_access("report chronology", la_child_id, purpose)
             return chronology(ledger, la_child_id, settings=self.options)
+
+    # --- statutory returns ----------------------------------------------------------------
+
+    def _read_return(self, what: str, purpose: str | None) -> None:
+        """A return holds many children's records: its making is one access log entry."""
+        with Ledger(self.settings) as ledger:
+            ledger.record_access(what, None, check_purpose(purpose, required=False))
+
+    def ssda903(self, *, year: int | None = None, purpose: str | None = None) -> Return:
+        """The SSDA903 files for a collection year (2025: 1 April 2025 to 31 March 2026;
+        by default the last complete one)."""
+        year = year if year is not None else collection_year(date.today()) - 1
+        self._read_return(f"report ssda903 {year}", purpose)
+        with self.engine.connect() as conn:
+            return ssda903(conn, PersonalSealer(self.settings.cipher_key), year)
 
     def access(
         self,

@@ -245,7 +245,7 @@ def fold(history: StreamHistory) -> Rows:
 PROJECTION = Projection(
     name="audit",
     tables=(audit_trail,),
-    streams=frozenset({"child", "worker", "team", "carer_household"}),
+    streams=frozenset({"child", "worker", "team", "carer_household", "adopter_family"}),
     fold=fold,
 )
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from journey.cli import Format, PurposeOption, _progress, _purpose, _settings, err, out, render
 from journey.events import LONDON
 from journey.settings import Settings
-from projections import registry
+from projections import registry, returns_cli
 from projections.api import Reports
 from projections.report import Report, plain, to_csv, to_json
 from projections.runner import PAGE_SIZE, CatchUp, ProjectionRunner, run_in_parallel
@@ -47,6 +47,7 @@ PARALLEL_FROM = 20_000  # events behind: below this, starting processes costs mo
 def register(app: typer.Typer, after_demo: list[Callable[[Settings], None]]) -> None:
     app.add_typer(projections_app, name="projections")
     app.add_typer(report_app, name="report")
+    returns_cli.register(report_app)
     after_demo.append(demo_reports)
 
 

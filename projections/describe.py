@@ -328,12 +328,80 @@ def _household_approved(e: ev.CarerHouseholdApproved, detail: bool) -> str:
     return f"Carer household {e.household_id} approved as {HOUSEHOLDS[e.kind]} ({places})"
 
 
+def _sdq(e: ev.StrengthsAndDifficultiesRecorded, detail: bool) -> str:
+    if e.score is not None:
+        return f"Strengths and Difficulties Questionnaire: score {e.score}"
+    return (
+        "Strengths and Difficulties Questionnaire not completed: "
+        f"{coded('SDQ_REASON', e.reason_not_completed)}"
+    )
+
+
+def _previous_permanence(e: ev.PreviousPermanenceRecorded, detail: bool) -> str:
+    text = f"Previous permanence recorded: {coded('PREV_PERM', e.previous_permanence)}"
+    if e.council:
+        text += f"; council {e.council}"
+    if e.order_year:
+        text += (
+            f"; order {'-'.join(str(p) for p in (e.order_year, e.order_month, e.order_day) if p)}"
+        )
+    return text
+
+
+def _adopter_enquiry(e: ev.AdopterEnquiryReceived, detail: bool) -> str:
+    people = "one adopter" if len(e.adopters) == 1 else f"{len(e.adopters)} adopters"
+    ffa = "; fostering for adoption" if e.fostering_for_adoption else ""
+    return (
+        f"Adoption enquiry from family {e.family_id} ({people}, "
+        f"{coded('LS_ADOPTR', e.relationship)}{ffa})"
+    )
+
+
 Describer = Callable[[Any, bool], str]
 
 DESCRIBERS: dict[str, Describer] = {
     "ChildRegistered": _child_registered,
     "ChildDetailsUpdated": _child_details,
     "ChildDied": lambda e, d: "Child died",
+    "ChildGaveBirth": lambda e, d: "The child gave birth",
+    "EarlyHelpAssessmentStarted": lambda e, d: (
+        f"Early help assessment {e.assessment_id} started by {e.organisation}"
+    ),
+    "EarlyHelpAssessmentCompleted": lambda e, d: (
+        f"Early help assessment {e.assessment_id} completed"
+    ),
+    "LetterBeforeProceedingsSent": lambda e, d: (
+        f"Letter before proceedings sent ({e.pre_proceedings_id}); family group "
+        "decision-making meeting " + _yes(e.family_group_meeting_offered, "offered", "not offered")
+    ),
+    "FamilyGroupDecisionMeetingHeld": lambda e, d: (
+        f"Family group decision-making meeting held ({e.pre_proceedings_id})"
+    ),
+    "PreProceedingsMeetingHeld": lambda e, d: (
+        f"Pre-proceedings {e.meeting} meeting held ({e.pre_proceedings_id})"
+    ),
+    "PreProceedingsEnded": lambda e, d: (
+        f"Pre-proceedings {e.pre_proceedings_id} ended: {coded('PP_OUTCOME', e.outcome)}"
+    ),
+    "ImmunisationsReviewed": lambda e, d: (
+        "Immunisations checked: " + _yes(e.up_to_date, "up to date", "not up to date")
+    ),
+    "StrengthsAndDifficultiesRecorded": _sdq,
+    "OffenceRecorded": lambda e, d: "Conviction, final warning or reprimand recorded",
+    "SubstanceMisuseIdentified": lambda e, d: (
+        f"Substance misuse identified; intervention {words(e.intervention)}"
+    ),
+    "PreviousPermanenceRecorded": _previous_permanence,
+    "AdopterEnquiryReceived": _adopter_enquiry,
+    "AdoptionStageStarted": lambda e, d: f"Adopters {e.family_id} began stage {e.stage}",
+    "AdoptionStageCompleted": lambda e, d: f"Adopters {e.family_id} completed stage {e.stage}",
+    "AdopterApplicationSubmitted": lambda e, d: f"Adopters {e.family_id} applied to adopt",
+    "AdopterFamilyApproved": lambda e, d: (
+        f"Adopters {e.family_id} approved (carer household {e.household_id})"
+    ),
+    "AdopterFamilyLeftProcess": lambda e, d: (
+        f"Adopters {e.family_id} left the adoption process: {coded('ADOPTER_LEFT', e.reason)}"
+    ),
     "ContactReceived": lambda e, d: (
         f"Contact {e.contact_id} received from {coded('REFERRAL_SOURCE', e.contact_source)}; "
         f"outcome: {words(e.outcome)}"

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from projections import audit, cases, continuity, stability, support, timeliness, workforce
+from projections import (
+    audit,
+    cases,
+    continuity,
+    returns_facts,
+    stability,
+    support,
+    timeliness,
+    workforce,
+)
 from projections.projection import Projection
 
 PROJECTIONS: tuple[Projection, ...] = (
@@ -13,6 +22,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     support.PROJECTION,
     timeliness.PROJECTION,
     audit.PROJECTION,
+    returns_facts.PROJECTION,
 )
 
 

@@ -34,6 +34,7 @@ from journey.record import Recorded, read_record
 from journey.settings import Settings
 from projections import schema
 from projections.history import StreamHistory
+from projections.personal import PersonalSealer
 from projections.projection import Projection, Rows
 
 log = structlog.get_logger("journey.projections")
@@ -93,6 +94,7 @@ class ProjectionRunner:
             self.engine,
             tables=[schema.positions, *(t for p in self.projections for t in p.tables)],
         )
+        self.personal = PersonalSealer(settings.cipher_key)
         self._histories: OrderedDict[UUID, StreamHistory] = OrderedDict()
         self._seconds: dict[str, float] = defaultdict(float)
 
@@ -297,19 +299,23 @@ class ProjectionRunner:
         while len(self._histories) > HISTORY_CACHE_SIZE:
             self._histories.popitem(last=False)
 
-    @staticmethod
-    def _replace(conn: Connection, projection: Projection, folded: list[tuple[str, Rows]]) -> None:
+    def _replace(
+        self, conn: Connection, projection: Projection, folded: list[tuple[str, Rows]]
+    ) -> None:
         ids = [stream_id for stream_id, _ in folded]
         for table in projection.tables:
             for chunk in range(0, len(ids), DELETE_CHUNK):
                 conn.execute(
                     delete(table).where(table.c.stream_id.in_(ids[chunk : chunk + DELETE_CHUNK]))
                 )
-            rows = [
-                {**row, "stream_id": stream_id}
-                for stream_id, tables in folded
-                for row in tables.get(table, ())
-            ]
+            rows = self.personal.seal_rows(
+                table,
+                (
+                    {**row, "stream_id": stream_id}
+                    for stream_id, tables in folded
+                    for row in tables.get(table, ())
+                ),
+            )
             if rows:
                 bulk_insert(conn, table, rows)
 

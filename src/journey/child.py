@@ -51,6 +51,12 @@ PRE_BIRTH = frozenset(
         ev.ChildProtectionReviewHeld,
         ev.ChildProtectionPlanEnded,
         ev.PreProceedingsStarted,
+        ev.LetterBeforeProceedingsSent,
+        ev.FamilyGroupDecisionMeetingHeld,
+        ev.PreProceedingsMeetingHeld,
+        ev.PreProceedingsEnded,
+        ev.EarlyHelpAssessmentStarted,
+        ev.EarlyHelpAssessmentCompleted,
         ev.CaseClosed,
         ev.CaseSteppedDown,
     }
@@ -68,6 +74,8 @@ AFTER_DEATH = frozenset(
         ev.PlacementEnded,
         ev.PeriodOfCareEnded,
         ev.MissingEpisodeEnded,
+        ev.EarlyHelpAssessmentCompleted,
+        ev.PreProceedingsEnded,
         ev.CaseClosed,
         ev.ChildDetailsUpdated,
     }
@@ -108,6 +116,7 @@ class Child:
     upn: str | None = None
     died_on: datetime | None = None
     contacts: dict[str, Span] = field(default_factory=dict)
+    early_help: dict[str, Span] = field(default_factory=dict)
     referrals: dict[str, Span] = field(default_factory=dict)
     assessments: dict[str, Span] = field(default_factory=dict)
     cin_plans: dict[str, Span] = field(default_factory=dict)
@@ -509,6 +518,36 @@ def _decide_pre_proceedings(
     child: Child, e: ev.PreProceedingsStarted, at: datetime, refs: References
 ) -> None:
     _unique(child.pre_proceedings, e.pre_proceedings_id, "pre-proceedings", "pre_proceedings_id")
+
+
+def _decide_pre_proceedings_step(
+    child: Child,
+    e: ev.LetterBeforeProceedingsSent
+    | ev.FamilyGroupDecisionMeetingHeld
+    | ev.PreProceedingsMeetingHeld
+    | ev.PreProceedingsEnded,
+    at: datetime,
+    refs: References,
+) -> None:
+    span = _must_be_open(
+        child.pre_proceedings, e.pre_proceedings_id, "pre-proceedings", "pre_proceedings_id"
+    )
+    _not_before(span.start, at, "pre-proceedings")
+
+
+def _decide_early_help_started(
+    child: Child, e: ev.EarlyHelpAssessmentStarted, at: datetime, refs: References
+) -> None:
+    _unique(child.early_help, e.assessment_id, "early help assessment", "assessment_id")
+
+
+def _decide_early_help_completed(
+    child: Child, e: ev.EarlyHelpAssessmentCompleted, at: datetime, refs: References
+) -> None:
+    span = _must_be_open(
+        child.early_help, e.assessment_id, "early help assessment", "assessment_id"
+    )
+    _not_before(span.start, at, "early help assessment")
 
 
 def _decide_proceedings_issued(
@@ -925,6 +964,12 @@ _DECISIONS: dict[type[ev.Event], Any] = {
     ev.ChildProtectionReviewHeld: _decide_cp_review,
     ev.ChildProtectionPlanEnded: _decide_cp_plan_ended,
     ev.PreProceedingsStarted: _decide_pre_proceedings,
+    ev.LetterBeforeProceedingsSent: _decide_pre_proceedings_step,
+    ev.FamilyGroupDecisionMeetingHeld: _decide_pre_proceedings_step,
+    ev.PreProceedingsMeetingHeld: _decide_pre_proceedings_step,
+    ev.PreProceedingsEnded: _decide_pre_proceedings_step,
+    ev.EarlyHelpAssessmentStarted: _decide_early_help_started,
+    ev.EarlyHelpAssessmentCompleted: _decide_early_help_completed,
     ev.CareProceedingsIssued: _decide_proceedings_issued,
     ev.CourtOrderMade: _decide_order,
     ev.CareProceedingsConcluded: _decide_proceedings_concluded,
@@ -941,6 +986,9 @@ _DECISIONS: dict[type[ev.Event], Any] = {
     ev.MissingEpisodeStarted: _decide_missing_started,
     ev.MissingEpisodeEnded: _decide_missing_ended,
     ev.HealthAssessmentCompleted: _decide_in_care,
+    ev.ImmunisationsReviewed: _decide_in_care,
+    ev.StrengthsAndDifficultiesRecorded: _decide_in_care,
+    ev.SubstanceMisuseIdentified: _decide_in_care,
     ev.PermanencePlanRecorded: _decide_in_care,
     ev.DisruptionMeetingHeld: _decide_disruption,
     ev.AdoptionDecisionMade: _decide_adoption_decision,
@@ -1097,6 +1145,13 @@ _MUTATIONS: dict[type[ev.Event], Any] = {
     ev.PreProceedingsStarted: lambda c, e, at: c.pre_proceedings.__setitem__(
         e.pre_proceedings_id, Span(at)
     ),
+    ev.PreProceedingsEnded: lambda c, e, at: _end(
+        c.pre_proceedings, e.pre_proceedings_id, at, outcome=e.outcome
+    ),
+    ev.EarlyHelpAssessmentStarted: lambda c, e, at: c.early_help.__setitem__(
+        e.assessment_id, Span(at, detail={"organisation": e.organisation})
+    ),
+    ev.EarlyHelpAssessmentCompleted: lambda c, e, at: _end(c.early_help, e.assessment_id, at),
     ev.CareProceedingsIssued: _proceedings_issued,
     ev.CourtOrderMade: _order_made,
     ev.CareProceedingsConcluded: lambda c, e, at: _end(c.proceedings, e.proceedings_id, at),

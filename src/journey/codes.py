@@ -2,8 +2,11 @@
 
 `codes.csv` is the project's copy of `shared/domain/codes.csv` (SSDA903, CIN census and
 Annex A lists). `codes_extra.csv` adds lists the returns need that the shared file does
-not carry (ethnicity, disability, and the OC3 care-leaver codes), taken from the DfE's
-published SSDA903 and CIN census specifications.
+not carry (ethnicity, disability, the OC3 care-leaver codes, SDQ reasons, adopters'
+relationship and sex, unknown-UPN reasons, the pre-proceedings outcome and Annex A's
+reasons for leaving the adoption process), taken from the DfE's published SSDA903 and CIN
+census specifications and the validators councils use; where a meaning could not be
+confirmed, the meaning says so.
 """
 
 from __future__ import annotations
@@ -65,6 +68,11 @@ Disability = Annotated[str, AfterValidator(_member_of("DISABILITY"))]
 InTouch = Annotated[str, AfterValidator(_member_of("IN_TOUCH"))]
 Activity = Annotated[str, AfterValidator(_member_of("ACTIV"))]
 Accommodation = Annotated[str, AfterValidator(_member_of("ACCOM"))]
+SdqReason = Annotated[str, AfterValidator(_member_of("SDQ_REASON"))]
+AdopterRelationship = Annotated[str, AfterValidator(_member_of("LS_ADOPTR"))]
+PreProceedingsOutcome = Annotated[str, AfterValidator(_member_of("PP_OUTCOME"))]
+UpnUnknown = Annotated[str, AfterValidator(_member_of("UPN_UNKNOWN"))]
+AdopterLeftReason = Annotated[str, AfterValidator(_member_of("ADOPTER_LEFT"))]
 
 # Placements reported without a provider (returns.md: "PLACE_PROVIDER is blank for
 # T0–T3 and Z11–Z14").

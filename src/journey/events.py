@@ -31,6 +31,8 @@ from journey.codes import (
     AbuseCategory,
     Accommodation,
     Activity,
+    AdopterLeftReason,
+    AdopterRelationship,
     CaseClosureReason,
     Disability,
     Ethnicity,
@@ -39,6 +41,7 @@ from journey.codes import (
     MissingKind,
     PlacementProvider,
     PlacementType,
+    PreProceedingsOutcome,
     PreviousPermanence,
     PrimaryNeed,
     ReasonEpisodeCeased,
@@ -46,7 +49,9 @@ from journey.codes import (
     ReasonPlacedCeased,
     ReferralSource,
     ReviewCode,
+    SdqReason,
     SocialWorkerReason,
+    UpnUnknown,
 )
 from journey.rules import FieldProblem
 
@@ -199,6 +204,7 @@ STREAM_KEYS = {
     "worker": "worker_id",
     "team": "team_id",
     "carer_household": "household_id",
+    "adopter_family": "family_id",
 }
 
 
@@ -216,6 +222,7 @@ class ChildRegistered(ChildEvent):
     date_of_birth: date | None = None
     expected_date_of_birth: date | None = None
     upn: Annotated[str, Field(pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")] | None = None
+    upn_unknown: UpnUnknown | None = None
     given_name: Name | None = None
     family_name: Name | None = None
     ethnicity: Ethnicity = "NOBT"
@@ -237,6 +244,7 @@ class ChildDetailsUpdated(ChildEvent):
     sex: Literal["1", "2", "9"] | None = None
     date_of_birth: date | None = None
     upn: Annotated[str, Field(pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$")] | None = None
+    upn_unknown: UpnUnknown | None = None
     given_name: Name | None = None
     family_name: Name | None = None
     ethnicity: Ethnicity | None = None
@@ -253,6 +261,13 @@ class ChildDetailsUpdated(ChildEvent):
 
 class ChildDied(ChildEvent):
     type: Literal["ChildDied"] = "ChildDied"
+
+
+class ChildGaveBirth(ChildEvent):
+    """The child became a mother; occurred_at is her baby's date of birth (SSDA903 MOTHER
+    and MC_DOB). The baby, if the council works with them, has a stream of their own."""
+
+    type: Literal["ChildGaveBirth"] = "ChildGaveBirth"
 
 
 # --- front door -------------------------------------------------------------------------
@@ -276,6 +291,22 @@ class ReferralReceived(ChildEvent):
 class ReferralClosedNoFurtherAction(ChildEvent):
     type: Literal["ReferralClosedNoFurtherAction"] = "ReferralClosedNoFurtherAction"
     referral_id: Id
+
+
+# --- early help -------------------------------------------------------------------------
+
+
+class EarlyHelpAssessmentStarted(ChildEvent):
+    """An early help assessment (Ofsted Annex A List 2), by the council or a partner."""
+
+    type: Literal["EarlyHelpAssessmentStarted"] = "EarlyHelpAssessmentStarted"
+    assessment_id: Id
+    organisation: Name
+
+
+class EarlyHelpAssessmentCompleted(ChildEvent):
+    type: Literal["EarlyHelpAssessmentCompleted"] = "EarlyHelpAssessmentCompleted"
+    assessment_id: Id
 
 
 # --- assessment -------------------------------------------------------------------------
@@ -379,6 +410,41 @@ class ChildProtectionPlanEnded(ChildEvent):
 class PreProceedingsStarted(ChildEvent):
     type: Literal["PreProceedingsStarted"] = "PreProceedingsStarted"
     pre_proceedings_id: Id
+
+
+class LetterBeforeProceedingsSent(ChildEvent):
+    """The letter before proceedings (CIN census LBPSentDate), and whether it offered a
+    family group decision-making meeting (FGDMMeetingOffer)."""
+
+    type: Literal["LetterBeforeProceedingsSent"] = "LetterBeforeProceedingsSent"
+    pre_proceedings_id: Id
+    family_group_meeting_offered: bool
+
+
+class FamilyGroupDecisionMeetingHeld(ChildEvent):
+    """A family group decision-making meeting facilitated in pre-proceedings
+    (FGDMMeetingFac)."""
+
+    type: Literal["FamilyGroupDecisionMeetingHeld"] = "FamilyGroupDecisionMeetingHeld"
+    pre_proceedings_id: Id
+
+
+class PreProceedingsMeetingHeld(ChildEvent):
+    """The first effective pre-proceedings meeting (InitialPPMeetingDate) or a review
+    meeting after it (ReviewMeetingsCount)."""
+
+    type: Literal["PreProceedingsMeetingHeld"] = "PreProceedingsMeetingHeld"
+    pre_proceedings_id: Id
+    meeting: Literal["initial", "review"]
+
+
+class PreProceedingsEnded(ChildEvent):
+    """The decision to step up to care proceedings or down (StepDecisionDate, PPOutcome);
+    issuing care proceedings ends pre-proceedings too."""
+
+    type: Literal["PreProceedingsEnded"] = "PreProceedingsEnded"
+    pre_proceedings_id: Id
+    outcome: PreProceedingsOutcome
 
 
 class CareProceedingsIssued(ChildEvent):
@@ -559,8 +625,51 @@ class MissingEpisodeEnded(ChildEvent):
 
 
 class HealthAssessmentCompleted(ChildEvent):
+    """A statutory health assessment, a dental check, or (under five) a development
+    assessment (SSDA903 OC2 HEALTH_ASSESSMENT, TEETH_CHECK, HEALTH_CHECK)."""
+
     type: Literal["HealthAssessmentCompleted"] = "HealthAssessmentCompleted"
-    assessment_kind: Literal["health_assessment", "dental_check"] = "health_assessment"
+    assessment_kind: Literal["health_assessment", "dental_check", "development_assessment"] = (
+        "health_assessment"
+    )
+
+
+class ImmunisationsReviewed(ChildEvent):
+    """Whether the child's immunisations were up to date when checked (OC2 IMMUNISATIONS)."""
+
+    type: Literal["ImmunisationsReviewed"] = "ImmunisationsReviewed"
+    up_to_date: bool
+
+
+class StrengthsAndDifficultiesRecorded(ChildEvent):
+    """A Strengths and Difficulties Questionnaire score (0-40), or why none was completed
+    (OC2 SDQ_SCORE, SDQ_REASON)."""
+
+    type: Literal["StrengthsAndDifficultiesRecorded"] = "StrengthsAndDifficultiesRecorded"
+    score: Annotated[int, Field(ge=0, le=40)] | None = None
+    reason_not_completed: SdqReason | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> StrengthsAndDifficultiesRecorded:
+        if (self.score is None) == (self.reason_not_completed is None):
+            raise FieldProblem(
+                "score", "give exactly one of score (0-40) or reason_not_completed (SDQ1-SDQ5)"
+            )
+        return self
+
+
+class OffenceRecorded(ChildEvent):
+    """The child was convicted, or given a final warning or reprimand (OC2 CONVICTED)."""
+
+    type: Literal["OffenceRecorded"] = "OffenceRecorded"
+
+
+class SubstanceMisuseIdentified(ChildEvent):
+    """A substance misuse problem identified, and whether an intervention was received or,
+    if not, offered (OC2 SUBSTANCE_MISUSE, INTERVENTION_RECEIVED, INTERVENTION_OFFERED)."""
+
+    type: Literal["SubstanceMisuseIdentified"] = "SubstanceMisuseIdentified"
+    intervention: Literal["received", "offered_not_received", "not_offered"]
 
 
 class PermanencePlanRecorded(ChildEvent):
@@ -576,6 +685,41 @@ class PermanencePlanRecorded(ChildEvent):
         "other",
     ]
     previous_permanence: PreviousPermanence | None = None
+
+
+PermanenceCouncil = Annotated[
+    str,
+    Field(
+        pattern=r"^([0-9]{3}|WAL|SCO|NUK|NIR)$",
+        description="the council (3-digit DfE number) or WAL, SCO, NUK, NIR",
+    ),
+]
+
+
+class PreviousPermanenceRecorded(ChildEvent):
+    """Whether the child had a permanence order before this period of care, where and when
+    (SSDA903 PrevPerm). A date not known in full keeps only the parts that are known."""
+
+    type: Literal["PreviousPermanenceRecorded"] = "PreviousPermanenceRecorded"
+    previous_permanence: PreviousPermanence
+    council: PermanenceCouncil | None = None
+    order_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    order_month: Annotated[int, Field(ge=1, le=12)] | None = None
+    order_day: Annotated[int, Field(ge=1, le=31)] | None = None
+
+    @model_validator(mode="after")
+    def _where_and_when(self) -> PreviousPermanenceRecorded:
+        parts = (self.council, self.order_year, self.order_month, self.order_day)
+        if self.previous_permanence == "Z1" and any(p is not None for p in parts):
+            raise FieldProblem(
+                "previous_permanence",
+                "Z1 (not previously permanently placed) takes no council or order date",
+            )
+        if self.previous_permanence != "Z1" and self.council is None:
+            raise FieldProblem("council", "the council that made the previous order is required")
+        if self.order_day is not None and self.order_month is None:
+            raise FieldProblem("order_month", "a day of the order needs its month")
+        return self
 
 
 # --- disruption -------------------------------------------------------------------------
@@ -784,14 +928,77 @@ class CarerHouseholdDeregistered(CarerHouseholdEvent):
     type: Literal["CarerHouseholdDeregistered"] = "CarerHouseholdDeregistered"
 
 
+class AdopterFamilyEvent(Event):
+    """Prospective adopters on their way through the council's adoption agency (Ofsted
+    Annex A List 11; SSDA903 AD1's adopters). Approved, they are a carer household that
+    children are matched with and placed with."""
+
+    stream: ClassVar[str] = "adopter_family"
+    family_id: Id
+
+
+class Adopter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    adopter_id: Id
+    sex: Literal["1", "2", "9"] = Field(description="1 male, 2 female, 9 not stated")
+    ethnicity: Ethnicity = "NOBT"
+    disabled: bool = False
+
+
+class AdopterEnquiryReceived(AdopterFamilyEvent):
+    type: Literal["AdopterEnquiryReceived"] = "AdopterEnquiryReceived"
+    adopters: list[Adopter] = Field(min_length=1, max_length=2)
+    relationship: AdopterRelationship = Field(description="SSDA903 LS_ADOPTR")
+    fostering_for_adoption: bool = False
+
+    @model_validator(mode="after")
+    def _relationship(self) -> AdopterEnquiryReceived:
+        single = self.relationship == "L0"
+        if single != (len(self.adopters) == 1):
+            raise FieldProblem(
+                "relationship", "L0 (single adopter) is for one adopter; a couple is two"
+            )
+        return self
+
+
+class AdoptionStageStarted(AdopterFamilyEvent):
+    type: Literal["AdoptionStageStarted"] = "AdoptionStageStarted"
+    stage: Literal[1, 2]
+
+
+class AdoptionStageCompleted(AdopterFamilyEvent):
+    type: Literal["AdoptionStageCompleted"] = "AdoptionStageCompleted"
+    stage: Literal[1, 2]
+
+
+class AdopterApplicationSubmitted(AdopterFamilyEvent):
+    type: Literal["AdopterApplicationSubmitted"] = "AdopterApplicationSubmitted"
+
+
+class AdopterFamilyApproved(AdopterFamilyEvent):
+    """Approved to adopt: `household_id` is the carer household (approved for adoption)
+    that children are matched and placed with."""
+
+    type: Literal["AdopterFamilyApproved"] = "AdopterFamilyApproved"
+    household_id: Id
+
+
+class AdopterFamilyLeftProcess(AdopterFamilyEvent):
+    type: Literal["AdopterFamilyLeftProcess"] = "AdopterFamilyLeftProcess"
+    reason: AdopterLeftReason
+
+
 AnyEvent = Annotated[
     Union[  # noqa: UP007 - a discriminated union needs the explicit form for mypy
         ChildRegistered,
         ChildDetailsUpdated,
         ChildDied,
+        ChildGaveBirth,
         ContactReceived,
         ReferralReceived,
         ReferralClosedNoFurtherAction,
+        EarlyHelpAssessmentStarted,
+        EarlyHelpAssessmentCompleted,
         AssessmentStarted,
         AssessmentCompleted,
         CINPlanStarted,
@@ -804,6 +1011,10 @@ AnyEvent = Annotated[
         ChildProtectionReviewHeld,
         ChildProtectionPlanEnded,
         PreProceedingsStarted,
+        LetterBeforeProceedingsSent,
+        FamilyGroupDecisionMeetingHeld,
+        PreProceedingsMeetingHeld,
+        PreProceedingsEnded,
         CareProceedingsIssued,
         CourtOrderMade,
         CareProceedingsConcluded,
@@ -820,7 +1031,12 @@ AnyEvent = Annotated[
         MissingEpisodeStarted,
         MissingEpisodeEnded,
         HealthAssessmentCompleted,
+        ImmunisationsReviewed,
+        StrengthsAndDifficultiesRecorded,
+        OffenceRecorded,
+        SubstanceMisuseIdentified,
         PermanencePlanRecorded,
+        PreviousPermanenceRecorded,
         DisruptionMeetingHeld,
         AdoptionDecisionMade,
         AdopterMatched,
@@ -847,6 +1063,12 @@ AnyEvent = Annotated[
         CarerHouseholdJoinedConstellation,
         CarerHouseholdLeftConstellation,
         CarerHouseholdDeregistered,
+        AdopterEnquiryReceived,
+        AdoptionStageStarted,
+        AdoptionStageCompleted,
+        AdopterApplicationSubmitted,
+        AdopterFamilyApproved,
+        AdopterFamilyLeftProcess,
     ],
     Field(discriminator="type"),
 ]

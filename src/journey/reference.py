@@ -1,4 +1,4 @@
-"""Reference aggregates: workers, teams and carer households.
+"""Reference aggregates: workers, teams, carer households and adopter families.
 
 Child events name them by id; their attributes are resolved as at an event's date,
 because teams are renamed and restructured and workers move and leave.
@@ -99,7 +99,22 @@ class CarerHousehold:
         )
 
 
-Reference = Worker | Team | CarerHousehold
+@dataclass
+class AdopterFamily:
+    """Prospective adopters: enquiry, stage 1, stage 2, application, approval; or they
+    leave the process at any point before approval."""
+
+    family_id: str = ""
+    version: int = 0
+    enquiry_on: datetime | None = None
+    stages_started: dict[int, datetime] = field(default_factory=dict)
+    stages_completed: dict[int, datetime] = field(default_factory=dict)
+    applied_on: datetime | None = None
+    approved_on: datetime | None = None
+    left_on: datetime | None = None
+
+
+Reference = Worker | Team | CarerHousehold | AdopterFamily
 
 
 class References(Protocol):
@@ -117,6 +132,8 @@ def new_reference(event: ev.Event) -> Reference:
         return Worker(worker_id=event.worker_id)
     if isinstance(event, ev.TeamEvent):
         return Team(team_id=event.team_id)
+    if isinstance(event, ev.AdopterFamilyEvent):
+        return AdopterFamily(family_id=event.family_id)
     assert isinstance(event, ev.CarerHouseholdEvent)
     return CarerHousehold(household_id=event.household_id)
 
@@ -147,6 +164,8 @@ def decide_reference(state: Reference, event: ev.Event, now: datetime) -> None:
             raise RuleViolation("team_not_established", "establish the team first", "team_id")
         elif state.closed_on is not None:
             raise RuleViolation("team_closed", "the team is closed", "team_id")
+    elif isinstance(state, AdopterFamily):
+        _decide_adopters(state, event, at)
     else:
         approved = state.approved_on is not None
         if isinstance(event, ev.CarerHouseholdApproved):
@@ -176,6 +195,53 @@ def decide_reference(state: Reference, event: ev.Event, now: datetime) -> None:
                 f"the household is not in constellation {event.constellation_id}",
                 "constellation_id",
             )
+
+
+def _decide_adopters(state: AdopterFamily, event: ev.Event, at: datetime) -> None:
+    """Enquiry first; each stage started before it is completed, stage 2 after stage 1;
+    the application after stage 2 begins, approval after it; nothing after approval or
+    leaving but what the agency does next elsewhere (matching is on the child's stream)."""
+    if isinstance(event, ev.AdopterEnquiryReceived):
+        if state.enquiry_on is not None:
+            raise RuleViolation("enquiry_already_received", "this family's enquiry is recorded")
+        return
+    if state.enquiry_on is None:
+        raise RuleViolation("adopters_unknown", "record the adopters' enquiry first", "family_id")
+    if at < state.enquiry_on:
+        raise RuleViolation(
+            "before_enquiry", "occurred before the adopters' enquiry", "occurred_at"
+        )
+    if state.left_on is not None or state.approved_on is not None:
+        done = "left the process" if state.left_on is not None else "been approved"
+        raise RuleViolation("adopters_process_over", f"the family has {done}", "family_id")
+    if isinstance(event, ev.AdoptionStageStarted):
+        if event.stage in state.stages_started:
+            raise RuleViolation(
+                "stage_already_started", f"stage {event.stage} has started", "stage"
+            )
+        if event.stage == 2 and 1 not in state.stages_completed:
+            raise RuleViolation("stage_out_of_order", "stage 2 follows stage 1", "stage")
+    elif isinstance(event, ev.AdoptionStageCompleted):
+        started = state.stages_started.get(event.stage)
+        if started is None or event.stage in state.stages_completed:
+            raise RuleViolation("stage_not_open", f"stage {event.stage} is not under way", "stage")
+        if at < started:
+            raise RuleViolation("ends_before_it_starts", "before the stage began", "occurred_at")
+    elif isinstance(event, ev.AdopterApplicationSubmitted):
+        if 2 not in state.stages_started or state.applied_on is not None:
+            raise RuleViolation(
+                "application_out_of_order",
+                "the application is made once, in stage 2",
+                "type",
+            )
+    elif isinstance(event, ev.AdopterFamilyApproved) and (
+        state.applied_on is None or 2 not in state.stages_completed
+    ):
+        raise RuleViolation(
+            "approval_out_of_order",
+            "approval follows the application and the end of stage 2",
+            "type",
+        )
 
 
 def apply_reference(state: Reference, event: ev.Event) -> None:
@@ -226,3 +292,21 @@ def apply_reference(state: Reference, event: ev.Event) -> None:
         case ev.CarerHouseholdDeregistered():
             assert isinstance(state, CarerHousehold)
             state.deregistered_on = at
+        case ev.AdopterEnquiryReceived():
+            assert isinstance(state, AdopterFamily)
+            state.enquiry_on = at
+        case ev.AdoptionStageStarted():
+            assert isinstance(state, AdopterFamily)
+            state.stages_started[event.stage] = at
+        case ev.AdoptionStageCompleted():
+            assert isinstance(state, AdopterFamily)
+            state.stages_completed[event.stage] = at
+        case ev.AdopterApplicationSubmitted():
+            assert isinstance(state, AdopterFamily)
+            state.applied_on = at
+        case ev.AdopterFamilyApproved():
+            assert isinstance(state, AdopterFamily)
+            state.approved_on = at
+        case ev.AdopterFamilyLeftProcess():
+            assert isinstance(state, AdopterFamily)
+            state.left_on = at
