@@ -14,13 +14,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from journey.access import check_purpose
+from journey.events import LONDON
 from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import schema
 from projections.access import access_report
+from projections.annex_a import AnnexA, annex_a
 from projections.audit import audit
 from projections.caseloads import caseloads
 from projections.chronology import chronology
+from projections.cin_census import Census, cin_census
 from projections.continuity import continuity
 from projections.personal import PersonalSealer
 from projections.registry import PROJECTIONS
@@ -161,6 +164,33 @@ class Reports:
         self._read_return(f"report ssda903 {year}", purpose)
         with self.engine.connect() as conn:
             return ssda903(conn, PersonalSealer(self.settings.cipher_key), year)
+
+    def cin_census(self, *, year: int | None = None, purpose: str | None = None) -> Census:
+        """The CIN census for a collection year (the XML message and the flat tables)."""
+        year = year if year is not None else collection_year(date.today()) - 1
+        self._read_return(f"report cin-census {year}", purpose)
+        with self.engine.connect() as conn:
+            return cin_census(
+                conn,
+                PersonalSealer(self.settings.cipher_key),
+                year,
+                self.settings.council,
+                datetime.now(LONDON),
+            )
+
+    def annex_a(
+        self,
+        *,
+        inspection_date: date | None = None,
+        allocated_worker: str = "at-event",
+        purpose: str | None = None,
+    ) -> AnnexA:
+        """Ofsted's Annex A lists 1-11 for an inspection date (default today); "Allocated
+        Worker" as the worker at the event or the current one."""
+        on = inspection_date or date.today()
+        self._read_return(f"report annex-a {on.isoformat()}", purpose)
+        with self.engine.connect() as conn:
+            return annex_a(conn, PersonalSealer(self.settings.cipher_key), on, allocated_worker)
 
     def access(
         self,

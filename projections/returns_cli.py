@@ -3,6 +3,8 @@ inspection lists, written to files, with the DfE's validation rules on request."
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 from rich.table import Table
 
 from journey.cli import PurposeOption, _purpose, _settings, err, out
+from projections.annex_a import TITLES
 from projections.api import Reports
 from projections.return_files import Return
 
@@ -29,6 +32,8 @@ OutOption = Annotated[
 
 def register(report_app: typer.Typer) -> None:
     report_app.command("ssda903")(report_ssda903)
+    report_app.command("cin-census")(report_cin_census)
+    report_app.command("annex-a")(report_annex_a)
 
 
 def _reports() -> Reports:
@@ -65,3 +70,65 @@ def report_ssda903(
     with _reports() as reports:
         made = reports.ssda903(year=year, purpose=purpose)
     _written(made, out_dir)
+
+
+def report_cin_census(
+    year: YearOption = None,
+    out_dir: OutOption = None,
+    purpose: PurposeOption = None,
+) -> None:
+    """The CIN census: the DfE's XML message (cin-census-YYYY.xml) and the same as flat
+    CSV tables (Children, CINdetails, Assessments, CINPlanDates, Section47,
+    ChildProtectionPlans, Reviews, PreProceedings)."""
+    purpose = _purpose(purpose)
+    with _reports() as reports:
+        census = reports.cin_census(year=year, purpose=purpose)
+    _written(census.tables, None)
+    if out_dir is not None:
+        paths = census.write(out_dir)
+        out.print(f"wrote {paths[0].name} and {len(paths) - 1} tables to {out_dir}")
+
+
+class AllocatedWorker(StrEnum):
+    at_event = "at-event"
+    current = "current"
+
+
+def report_annex_a(
+    inspection_date: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="The inspection date (default: today)."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE.xlsx", help="The workbook to write.")
+    ] = None,
+    allocated_worker: Annotated[
+        AllocatedWorker,
+        typer.Option(
+            help="Allocated Team and Worker: the lead social worker at the event (the "
+            "referral, assessment, enquiry...) or on the inspection date."
+        ),
+    ] = AllocatedWorker.at_event,
+    purpose: PurposeOption = None,
+) -> None:
+    """Ofsted's Annex A lists 1-11 for an inspection, one sheet a list (List 1 to List 11),
+    Ofsted's columns in order."""
+    purpose = _purpose(purpose)
+    try:
+        on = date.fromisoformat(inspection_date) if inspection_date else None
+    except ValueError:
+        err.print(f"--inspection-date: '{inspection_date}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    with _reports() as reports:
+        made = reports.annex_a(
+            inspection_date=on, allocated_worker=allocated_worker.value, purpose=purpose
+        )
+    table = Table(title=f"Annex A for an inspection on {made.inspection_date.isoformat()}")
+    table.add_column("list")
+    table.add_column("rows", justify="right")
+    for number, count in made.counts().items():
+        table.add_row(f"List {number}: {TITLES[number]}", f"{count:,}")
+    out.print(table)
+    if out_file is not None:
+        made.write_xlsx(out_file)
+        out.print(f"wrote {out_file}")

@@ -266,6 +266,12 @@ visits = _child_table(
     Column("kind", String(32), nullable=False),
 )
 
+pathway_plans = _child_table("returns_pathway_plans", _on("reviewed_on"))
+
+permanence_plans = _child_table(
+    "returns_permanence_plans", _on("recorded_on"), Column("plan", String(32), nullable=False)
+)
+
 worker_registrations = Table(
     "returns_worker_registrations",
     metadata,
@@ -325,6 +331,8 @@ CHILD_TABLES = (
     contacts,
     early_help,
     visits,
+    pathway_plans,
+    permanence_plans,
 )
 
 
@@ -592,7 +600,17 @@ def _pre_proceedings_rows(
 def _simple(entries: list[Entry], la_child_id: str) -> dict[Table, list[dict[str, Any]]]:
     """The facts that are one event each."""
     out: dict[Table, list[dict[str, Any]]] = {
-        t: [] for t in (reviews, leaver_contacts, previous_permanence, orders, contacts, visits)
+        t: []
+        for t in (
+            reviews,
+            leaver_contacts,
+            previous_permanence,
+            orders,
+            contacts,
+            visits,
+            pathway_plans,
+            permanence_plans,
+        )
     }
     ended_missing: dict[str, ev.MissingEpisodeEnded] = {}
     missing_end: dict[str, date] = {}
@@ -631,7 +649,10 @@ def _simple(entries: list[Entry], la_child_id: str) -> dict[Table, list[dict[str
                     "order_day": e.order_day,
                 }
             )
-        elif isinstance(e, ev.PermanencePlanRecorded) and e.previous_permanence:
+        elif isinstance(e, ev.PermanencePlanRecorded):
+            out[permanence_plans].append(base | {"recorded_on": on, "plan": e.plan})
+            if not e.previous_permanence:
+                continue
             out[previous_permanence].append(
                 base
                 | {
@@ -643,6 +664,8 @@ def _simple(entries: list[Entry], la_child_id: str) -> dict[Table, list[dict[str
                     "order_day": None,
                 }
             )
+        elif isinstance(e, ev.PathwayPlanReviewed):
+            out[pathway_plans].append(base | {"reviewed_on": on})
         elif isinstance(e, ev.CourtOrderMade):
             out[orders].append(
                 base | {"order_id": e.order_id, "order_type": e.order_type, "made_on": on}
