@@ -12,8 +12,10 @@ import typer
 from rich.table import Table
 
 from journey.cli import PurposeOption, _purpose, _settings, err, out
+from projections import checks_903
 from projections.annex_a import TITLES
 from projections.api import Reports
+from projections.return_checks import Checked
 from projections.return_files import Return
 
 YearOption = Annotated[
@@ -59,9 +61,20 @@ def _written(made: Return, out_dir: Path | None) -> None:
         out.print(f"wrote {len(paths)} files to {out_dir}")
 
 
+CheckOption = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="Apply the DfE's validation rules and print every failure by child and rule "
+        "(exit 1 when any error is found; queries are listed but do not fail).",
+    ),
+]
+
+
 def report_ssda903(
     year: YearOption = None,
     out_dir: OutOption = None,
+    check: CheckOption = False,
     purpose: PurposeOption = None,
 ) -> None:
     """The SSDA903 return (children looked after): Header, Episodes, Reviews, UASC, OC2,
@@ -70,6 +83,35 @@ def report_ssda903(
     with _reports() as reports:
         made = reports.ssda903(year=year, purpose=purpose)
     _written(made, out_dir)
+    if check:
+        _checked(checks_903.RULES.check(made))
+
+
+def _checked(checked: Checked) -> None:
+    """Every failure by child and rule, then the count by rule; exit 1 on any error."""
+    made = checked.made
+    title = f"{made.name} {made.year}-{(made.year + 1) % 100:02d}"
+    if checked.findings:
+        table = Table(title=f"{title}: failures of the DfE's validation rules")
+        for column in ("rule", "file", "child", "what", "message"):
+            table.add_column(column, overflow="fold")
+        for f in sorted(checked.findings, key=lambda f: (f.query, f.rule, f.child)):
+            code = f"{f.rule} (query)" if f.query else f.rule
+            table.add_row(code, f.file, f.child, f.detail, f.message)
+        out.print(table)
+    errors, queries = len(checked.errors), len(checked.queries)
+    out.print(
+        f"{title}: {len(checked.rules)} rules applied; {errors} errors, {queries} queries"
+        + (
+            " (by rule: "
+            + ", ".join(f"{r} {n}" for r, n in sorted(checked.by_rule().items()))
+            + ")"
+            if checked.findings
+            else ""
+        )
+    )
+    if errors:
+        raise typer.Exit(1)
 
 
 def report_cin_census(

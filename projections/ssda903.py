@@ -27,60 +27,11 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from journey.dates import add_months, age_on
+from journey.ssda903_files import FILES
 from projections import returns_facts as facts
 from projections.cases import ELIGIBLE_DAYS_SINCE_14, SHORT_BREAKS, birthday
 from projections.personal import PersonalSealer
 from projections.return_files import Facts, Return, date_of, dmy, sex_code
-
-FILES: dict[str, tuple[str, ...]] = {
-    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "Episodes": (
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ),
-    "Reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
-    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
-    "OC2": (
-        "CHILD",
-        "DOB",
-        "SDQ_SCORE",
-        "SDQ_REASON",
-        "CONVICTED",
-        "HEALTH_CHECK",
-        "IMMUNISATIONS",
-        "TEETH_CHECK",
-        "HEALTH_ASSESSMENT",
-        "SUBSTANCE_MISUSE",
-        "INTERVENTION_RECEIVED",
-        "INTERVENTION_OFFERED",
-    ),
-    "OC3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
-    "AD1": (
-        "CHILD",
-        "DOB",
-        "DATE_INT",
-        "DATE_MATCH",
-        "FOSTER_CARE",
-        "NB_ADOPTR",
-        "SEX_ADOPTR",
-        "LS_ADOPTR",
-    ),
-    "PlacedAdoption": ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
-    "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
-    "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-    "SWEpisodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
-}
 
 ADOPTED = frozenset({"E11", "E12"})
 PLACED_WITH_FOSTER_CARERS = frozenset({"A3", "A5"})  # placed for adoption with current carers

@@ -411,6 +411,53 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
+# --- import -----------------------------------------------------------------------------
+
+import_app = typer.Typer(help="Take a council's existing data in.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("ssda903")
+def import_ssda903_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The 903 files.")],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            min=1990,
+            max=2100,
+            help="The collection year of the files in DIR (2024: 1 April 2024 to 31 March "
+            "2025); not needed when DIR holds one subfolder a year (2023/, 2024/...).",
+        ),
+    ] = None,
+) -> None:
+    """Append the events a council's SSDA903 files imply (source=import): every child's
+    in one batch, stored whole or not at all; rows refused are listed with the rule."""
+    from journey.ssda903_files import LayoutError
+    from journey.ssda903_import import import_ssda903
+
+    with _ledger() as ledger:
+        try:
+            report = import_ssda903(ledger, folder, year)
+        except LayoutError as error:
+            err.print(str(error))
+            raise typer.Exit(2) from None
+    if report.rejected:
+        table = Table(title="rows refused (nothing of these children was stored)")
+        for column in ("file", "line", "child", "rule", "message"):
+            table.add_column(column, overflow="fold")
+        for r in report.rejected:
+            table.add_row(r.file, str(r.line), r.child, r.rule, r.message)
+        out.print(table)
+    years = ", ".join(f"{y}-{(y + 1) % 100:02d}" for y in report.years)
+    out.print(
+        f"imported {years}: {report.children - report.refused_children} of {report.children} "
+        f"children; {report.stored:,} events stored, {report.already_stored:,} already stored"
+        + (f"; {report.refused_children} children refused" if report.refused_children else "")
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 # --- demo -------------------------------------------------------------------------------
 
 
