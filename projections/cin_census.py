@@ -6,7 +6,9 @@ child in need plans, section 47 enquiries with their initial conferences, child
 protection plans with their reviews and, from 2025-26, pre-proceedings. What happened
 after 31 March is left out: a plan that ended later is reported open. Elements follow the
 DfE's schema order (ReferralNFA after the Section47 groups); dates are yyyy-mm-dd; from
-2024-25 `Sex` (M, F, U; U for an unborn child) replaces `GenderCurrent`.
+2024-25 `Sex` (M, F, U; U for an unborn child) replaces `GenderCurrent`. A section 47
+enquiry starts, for the census, on the date of the strategy discussion that began it
+(from which InitialCPCtarget counts 15 working days).
 """
 
 from __future__ import annotations
@@ -310,7 +312,7 @@ def _episode(
     for s in _section47s(parts["section47"].get(stream, []), referral, start, end):
         found = {
             **key,
-            "S47ActualStartDate": iso(s["started_on"]),
+            "S47ActualStartDate": iso(s["strategy_on"] or s["started_on"]),
             "InitialCPCtarget": iso(s["icpc_target"]),
             "DateOfInitialCPC": by(s["icpc_on"]),
             "ICPCnotRequired": yes_no(

@@ -121,12 +121,16 @@ def periods_of_care(entries: list[Entry]) -> list[Period]:
                     finished[1].reason if finished else None,
                 )
             )
+        # A status changed on the day care began is the status the day ends with: an
+        # episode lasts at least a day (police protection in the morning, an emergency
+        # protection order by the evening: the first episode is under the order).
+        same_day = [ls for on, _, ls in sorted(statuses) if on == start]
         periods.append(
             Period(
                 period_id,
                 start,
                 end,
-                began.legal_status,
+                same_day[-1] if same_day else began.legal_status,
                 began.category_of_need,
                 began.home_postcode,
                 ended[1].reason if ended else None,

@@ -37,6 +37,7 @@ ADOPTED = frozenset({"E11", "E12"})
 PLACED_WITH_FOSTER_CARERS = frozenset({"A3", "A5"})  # placed for adoption with current carers
 OC3_WINDOW = (3, 1)  # months before and after the birthday a care leaver's circumstances count
 CARE_LEAVER_AGES = range(17, 22)
+UNSUITABLE = frozenset({"S", "X"})  # no fixed abode, custody: the DfE takes no "suitable"
 IN_TOUCH_AGES = range(22, 26)
 
 
@@ -500,7 +501,9 @@ def _circumstances(contact: dict[str, Any] | None) -> dict[str, str]:
     if in_touch in ("DIED", "RHOM"):
         return {"IN_TOUCH": in_touch, "ACTIV": "0", "ACCOM": "0"}
     accommodation = contact["accommodation"]
-    suitable = "1" if contact["suitable"] or contact["suitable"] is None else "2"
+    suitable = "1" if contact["suitable"] else "2"
+    if contact["suitable"] is None:  # not said: homelessness and custody are never suitable
+        suitable = "2" if accommodation in UNSUITABLE else "1"
     return {
         "IN_TOUCH": in_touch,
         "ACTIV": contact["activity"] or "",
