@@ -22,12 +22,23 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from journey.dates import age_on
 from projections import returns_facts as facts
 from projections.personal import PersonalSealer
-from projections.return_files import SEX_CODES_FROM, Facts, Return, date_of, sex_code
+from projections.return_files import (
+    SEX_CODES_FROM,
+    Facts,
+    Return,
+    date_of,
+    sex_code,
+    upn_default,
+)
 
 PRE_PROCEEDINGS_FROM = 2025  # returns.md: the PreProceedingsandFGDM block from 2025-26
+# RC8 and RC9 close a case after assessment (no further action; early help). An episode
+# that went on to a plan or an enquiry and then stepped down closes RC7 for the census
+# (rule 2990): services ceased.
+AFTER_ASSESSMENT = frozenset({"RC8", "RC9"})
+SERVICES_CEASED = "RC7"
 SOFTWARE = "journey"
 RELEASE = "0.1.0"
 
@@ -191,6 +202,8 @@ def _identifiers(
 ) -> dict[str, str]:
     born = date_of(person["date_of_birth"])
     expected = date_of(person["expected_date_of_birth"])
+    if born is not None and born > end:  # unborn on the reference date
+        expected, born = expected or born, None
     died = person["died_on"] if person["died_on"] and person["died_on"] <= end else None
     unknown = ""
     if not person["upn"]:
@@ -199,7 +212,7 @@ def _identifiers(
         elif all(e["no_further_action"] for e in episodes):
             unknown = "UN7"
         else:
-            unknown = "UN1" if born is None or age_on(born, end) < 5 else "UN2"
+            unknown = upn_default(born, year)
     sex = sex_code(person["sex"], year) if born is not None else "U"
     if year < SEX_CODES_FROM and born is None:
         sex = "0"
@@ -266,12 +279,15 @@ def _episode(
     referral = episode["referral_id"]
     closed = episode["closed_on"] is not None and episode["closed_on"] <= end
     details = ET.SubElement(child, "CINdetails")
+    reason = (episode["closure_reason"] or "") if closed else ""
+    if reason in AFTER_ASSESSMENT and _went_further(parts, stream, referral):
+        reason = SERVICES_CEASED
     row = {
         **key,
         "ReferralSource": episode["source"],
         "PrimaryNeedCode": episode["primary_need"],
         "CINclosureDate": by(episode["closed_on"]),
-        "ReasonForClosure": (episode["closure_reason"] or "") if closed else "",
+        "ReasonForClosure": reason,
         "DateOfInitialCPC": "",
         "ReferralNFA": yes_no(episode["no_further_action"]),
     }
@@ -363,6 +379,8 @@ def _episode(
             start,
             end,
         ):
+            if p["started_on"] < start:  # the module counts pre-proceedings begun in the year
+                continue
             decided = p["decided_on"] is not None and p["decided_on"] <= end
             found = {
                 **key,
@@ -373,9 +391,15 @@ def _episode(
                     if p["letter_on"] is not None and p["letter_on"] <= end
                     else ""
                 ),
-                "FGDMMeetingFac": yes_no(p["meeting_held"]) if p["meeting_offered"] else "",
+                "FGDMMeetingFac": (
+                    yes_no(p["meeting_held"])
+                    if p["meeting_offered"] and p["letter_on"] <= end
+                    else ""
+                ),
                 "InitialPPMeetingDate": by(p["initial_meeting_on"]),
-                "ReviewMeetingsCount": str(p["review_meetings"]) if p["initial_meeting_on"] else "",
+                "ReviewMeetingsCount": (
+                    str(p["review_meetings"]) if by(p["initial_meeting_on"]) else ""
+                ),
                 "StepDecisionDate": by(p["decided_on"]),
                 "PPOutcome": (p["outcome"] or "") if decided else "",
                 "CourtAppDate": by(p["court_application_on"]),
@@ -385,6 +409,17 @@ def _episode(
             element = ET.SubElement(details, "PreProceedingsandFGDM")
             for tag in TABLES["PreProceedings"][2:]:
                 _add(element, tag, found[tag])
+
+
+def _went_further(
+    parts: dict[str, dict[str, list[dict[str, Any]]]], stream: str, referral_id: str
+) -> bool:
+    """Whether the episode had a child in need plan, an enquiry or a protection plan."""
+    return any(
+        row["referral_id"] == referral_id
+        for name in ("cin_plans", "section47", "cp_plans")
+        for row in parts[name].get(stream, [])
+    )
 
 
 def _section47s(

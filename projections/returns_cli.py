@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from journey.cli import PurposeOption, _purpose, _settings, err, out
-from projections import checks_903
+from projections import checks_903, checks_cin
 from projections.annex_a import TITLES
 from projections.api import Reports
 from projections.return_checks import Checked
@@ -98,7 +99,8 @@ def _checked(checked: Checked) -> None:
         for f in sorted(checked.findings, key=lambda f: (f.query, f.rule, f.child)):
             code = f"{f.rule} (query)" if f.query else f.rule
             table.add_row(code, f.file, f.child, f.detail, f.message)
-        out.print(table)
+        screen = Console(width=max(out.width, 160)) if not out.is_terminal else out
+        screen.print(table)
     errors, queries = len(checked.errors), len(checked.queries)
     out.print(
         f"{title}: {len(checked.rules)} rules applied; {errors} errors, {queries} queries"
@@ -117,6 +119,7 @@ def _checked(checked: Checked) -> None:
 def report_cin_census(
     year: YearOption = None,
     out_dir: OutOption = None,
+    check: CheckOption = False,
     purpose: PurposeOption = None,
 ) -> None:
     """The CIN census: the DfE's XML message (cin-census-YYYY.xml) and the same as flat
@@ -129,6 +132,8 @@ def report_cin_census(
     if out_dir is not None:
         paths = census.write(out_dir)
         out.print(f"wrote {paths[0].name} and {len(paths) - 1} tables to {out_dir}")
+    if check:
+        _checked(checks_cin.RULES.check(census.tables))
 
 
 class AllocatedWorker(StrEnum):

@@ -31,7 +31,7 @@ from journey.ssda903_files import FILES
 from projections import returns_facts as facts
 from projections.cases import ELIGIBLE_DAYS_SINCE_14, SHORT_BREAKS, birthday
 from projections.personal import PersonalSealer
-from projections.return_files import Facts, Return, date_of, dmy, sex_code
+from projections.return_files import Facts, Return, date_of, dmy, sex_code, upn_default
 
 ADOPTED = frozenset({"E11", "E12"})
 PLACED_WITH_FOSTER_CARERS = frozenset({"A3", "A5"})  # placed for adoption with current carers
@@ -126,7 +126,7 @@ class _YearFacts:
             "SEX": sex_code(person["sex"], self.year),
             "DOB": dmy(born),
             "ETHNIC": person["ethnicity"],
-            "UPN": _upn(person, born, self.end),
+            "UPN": _upn(person, born, self.year),
             "MOTHER": mother,
             "MC_DOB": first_child,
         }
@@ -424,14 +424,14 @@ class _YearFacts:
         return rows
 
 
-def _upn(person: dict[str, Any], born: date | None, end: date) -> str:
+def _upn(person: dict[str, Any], born: date | None, year: int) -> str:
     """The UPN, or why there is none: what the council recorded, else UN1 for a child not
     yet of school age and UN2 (never attended a maintained school in England) otherwise."""
     if person["upn"]:
         return str(person["upn"])
     if person["upn_unknown"]:
         return str(person["upn_unknown"])
-    return "UN1" if born is not None and age_on(born, end) < 5 else "UN2"
+    return upn_default(born, year)
 
 
 def _episode(child: str, row: dict[str, Any], end: date) -> dict[str, str]:
