@@ -7,13 +7,18 @@ with the time the ledger should record it, sorted by that time. Appended in that
 How it is built, in phases, because who holds a case depends on everyone else's cases:
 
 1. The organisation: teams (one renamed and one disbanded at a restructure), the
-   workforce over the years (joiners, leavers, movers, long absences) and the carer
-   households (foster, kinship, adopter, staying put; Mockingbird constellations).
+   workforce over the years (joiners, leavers, movers, long absences), the placement
+   providers with their Ofsted URNs, and the carer households (foster, kinship, adopter,
+   staying put; Mockingbird constellations). Once the journeys are told, every adopter
+   household approved gets the adopter family's way to approval (enquiry, stages 1
+   and 2), beside families who leave the process.
 2. The journeys: each child's story is told stage by stage (`front_door`,
    `assessment`, `child_in_need`, `child_protection`, `proceedings`, `looked_after`,
-   `adoption`, `leaving_care`, `support`). A story records the events and the spans
-   during which some team must hold the case ("holdings"); the worker is not chosen yet.
-   Recurring work (visits, reviews, health assessments, contacts) runs as activities
+   `adoption`, `leaving_care`, `support`), with the facts the statutory returns ask for
+   (early help, pre-proceedings steps, previous permanence, the OC2 health facts). A
+   story records the events and the spans during which some team must hold the case
+   ("holdings"); the worker is not chosen yet. Recurring work (visits, reviews, health
+   assessments, contacts) runs as activities
    that fire as the story's clock moves on. A story stops at the end of the history.
 3. Allocation: all holdings, in date order, are given workers from the right team
    with the lightest caseload; a worker's leaving, moving, absence or a manager's
@@ -171,6 +176,18 @@ PROVIDERS = {
 }
 
 
+def collection_year(day: date) -> int:
+    """The statutory returns' year (1 April to 31 March), by the year it begins."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def weekday_before(day: date) -> date:
+    """The day itself, or the Friday before a weekend."""
+    while day.weekday() >= 5:
+        day -= ONE_DAY
+    return day
+
+
 def postcode(dice: Dice, district: str | None = None) -> str:
     district = district or dice.choice(CITY_DISTRICTS)
     letters = "".join(dice.choice(list(INWARD_LETTERS)) for _ in range(2))
@@ -196,15 +213,21 @@ RANK = {
             "AssessmentCompleted StrategyDiscussionHeld Section47EnquiryStarted "
             "Section47EnquiryCompleted InitialChildProtectionConferenceHeld "
             "ChildProtectionReviewHeld CINPlanEnded ChildProtectionPlanStarted CINPlanStarted "
-            "PreProceedingsStarted CareProceedingsIssued CourtOrderMade CareProceedingsConcluded "
-            "PeriodOfCareStarted LegalStatusChanged PlacementEnded PlacementStarted "
+            "PreProceedingsStarted LetterBeforeProceedingsSent FamilyGroupDecisionMeetingHeld "
+            "PreProceedingsMeetingHeld PreProceedingsEnded "
+            "CareProceedingsIssued CourtOrderMade CareProceedingsConcluded "
+            "PeriodOfCareStarted LegalStatusChanged PreviousPermanenceRecorded "
+            "PlacementEnded PlacementStarted "
             "DisruptionMeetingHeld AdoptionDecisionMade AdopterMatched PlacedForAdoption "
             "AdoptionDecisionReversed LookedAfterReviewHeld StatutoryVisitMade "
-            "HealthAssessmentCompleted PermanencePlanRecorded MissingEpisodeStarted "
+            "HealthAssessmentCompleted ImmunisationsReviewed StrengthsAndDifficultiesRecorded "
+            "OffenceRecorded SubstanceMisuseIdentified ChildGaveBirth "
+            "PermanencePlanRecorded MissingEpisodeStarted "
             "MissingEpisodeEnded LifeStoryWorkCompleted SupportContactRecorded "
             "ChildProtectionPlanEnded PeriodOfCareEnded PathwayPlanReviewed "
             "CareLeaverContactRecorded StayingPutArranged ChildDied CaseSteppedDown "
-            "ReferralClosedNoFurtherAction CaseClosed EventCorrected EventRetracted "
+            "ReferralClosedNoFurtherAction CaseClosed EarlyHelpAssessmentStarted "
+            "EarlyHelpAssessmentCompleted EventCorrected EventRetracted "
         )
     )
 }
@@ -388,6 +411,7 @@ class Household:
     approved: date
     postcode: str
     places: int = 1
+    fostering_for_adoption: bool = False  # adopters who foster the child first (U5)
     stays: list[Stay] = field(default_factory=list)  # one per child placed here
     constellation: str | None = None
     hub: bool = False
@@ -410,6 +434,28 @@ class Household:
         )
 
 
+@dataclass
+class Setting:
+    """A placement provider registered with Ofsted, with its URN (SSDA903 URN)."""
+
+    urn: str
+    provider: str  # PLACE_PROVIDER
+    postcode: str | None = None  # for a home with one address
+    away: bool = False  # outside the city
+
+
+@dataclass
+class Providers:
+    """The settings the council places children with: one URN each, stable over time."""
+
+    fostering_urn: str = ""  # the council's own fostering service
+    adoption: dict[str, list[str]] = field(default_factory=dict)  # by PLACE_PROVIDER
+    fostering_agencies: list[Setting] = field(default_factory=list)
+    private_homes: list[Setting] = field(default_factory=list)
+    supported: list[Setting] = field(default_factory=list)
+    family_centres: list[Setting] = field(default_factory=list)
+
+
 class Builder:
     """Everything the council is made of while it is being generated."""
 
@@ -429,6 +475,9 @@ class Builder:
         self.hubs: dict[str, Household] = {}
         self.worker_numbers = itertools.count(1)
         self.household_numbers = itertools.count(1)
+        self.providers = Providers()
+        # The council's DfE number, for the permanence orders it made itself.
+        self.own_council = council if len(council) == 3 and council.isdigit() else "856"
 
     def day_at(self, fraction: float) -> date:
         return add_days(self.start, int((self.end - self.start).days * fraction))
@@ -436,8 +485,8 @@ class Builder:
     def record(
         self, type_: str, day: date, stream: str, key: str, minute: int = 0, **fields: Any
     ) -> None:
-        """A reference event (team, worker, household), recorded before the day's casework
-        (or after it, with a later `minute`)."""
+        """A reference event (team, worker, household, adopter family), recorded before the
+        day's casework (or after it, with a later `minute`)."""
         payload = {
             "type": type_,
             stream: key,
@@ -617,6 +666,52 @@ def register_worker(b: Builder, worker: Staff) -> None:
         b.record("WorkerLeft", worker.left, "worker_id", worker.worker_id, minute=11 * 60)
 
 
+# --- phase 1: placement providers ---------------------------------------------------------
+
+
+def set_up_providers(b: Builder) -> None:
+    """The providers with a URN: the council's fostering service and adoption agency,
+    other adoption agencies, independent fostering agencies, private children's homes
+    (SC and 6 digits), supported accommodation (7 digits) and parent and child units."""
+    dice = b.dice
+    used = {urn for urn, _ in OWN_HOMES}
+
+    def fresh(kind: str) -> str:
+        while True:
+            if kind == "SC":
+                urn = f"SC{dice.rng.randint(400000, 999999)}"
+            else:
+                urn = f"{dice.rng.randint(1000000, 2999999)}"
+            if urn not in used:
+                used.add(urn)
+                return urn
+
+    p = b.providers
+    p.fostering_urn = fresh("7")
+    p.adoption = {
+        "PR1": [fresh("7")],
+        "PR2": [fresh("7") for _ in range(rates.OTHER_ADOPTION_AGENCIES)],
+        "PR5": [fresh("SC") for _ in range(rates.OTHER_ADOPTION_AGENCIES)],
+    }
+    p.fostering_agencies = [
+        Setting(fresh(dice.choice(["SC", "7"])), "PR4")
+        for _ in range(rates.INDEPENDENT_FOSTERING_AGENCIES)
+    ]
+    homes = max(rates.PRIVATE_HOMES_MIN, round(b.children * rates.PRIVATE_HOMES_PER_1000 / 1000))
+    for number in range(homes):
+        away = number % 2 == 1
+        district = dice.choice(OUT_OF_AREA_DISTRICTS) if away else None
+        p.private_homes.append(Setting(fresh("SC"), "PR4", postcode(dice, district), away))
+    p.supported = [
+        Setting(fresh("7"), dice.pick(rates.SUPPORTED_PROVIDER))
+        for _ in range(rates.SUPPORTED_ACCOMMODATION_PROVIDERS)
+    ]
+    p.family_centres = [
+        Setting(fresh("SC"), "PR4", postcode(dice, dice.choice(OUT_OF_AREA_DISTRICTS)), True)
+        for _ in range(rates.FAMILY_CENTRES)
+    ]
+
+
 # --- phase 1: carer households ------------------------------------------------------------
 
 
@@ -695,6 +790,152 @@ def launch_mockingbird(b: Builder) -> None:
                     )
 
 
+# --- adopter families ----------------------------------------------------------------------
+
+# The minutes after 07:00 at which a family's events are recorded, in the order they
+# happen: 30 minutes apart, more than `Builder.record`'s spread of seconds, so that on
+# a day with several of them they are recorded in order.
+ADOPTER_STEPS = {
+    "AdopterEnquiryReceived": 20,
+    "AdoptionStageStarted1": 50,
+    "AdoptionStageCompleted1": 80,
+    "AdoptionStageStarted2": 110,
+    "AdopterApplicationSubmitted": 140,
+    "AdoptionStageCompleted2": 170,
+    "AdopterFamilyApproved": 200,
+    "AdopterFamilyLeftProcess": 230,
+}
+
+
+def adopters(b: Builder, family_id: str) -> tuple[list[dict[str, Any]], str]:
+    """The prospective adopters of one family and their relationship (LS_ADOPTR)."""
+    dice = b.dice
+    relationship = dice.pick(rates.ADOPTER_RELATIONSHIP)
+    if relationship == "L0":
+        sexes = [dice.pick(rates.ADOPTER_SINGLE_SEX)]
+    elif relationship in ("L11", "L3"):
+        sexes = ["2", "1"]
+    else:
+        sexes = [dice.pick(rates.ADOPTER_SAME_SEX_COUPLE)] * 2
+    first = dice.pick(rates.ADOPTER_ETHNICITY)
+    people = []
+    for number, sex in enumerate(sexes, start=1):
+        same = number == 1 or dice.chance(rates.ADOPTER_SAME_ETHNICITY)
+        people.append(
+            {
+                "adopter_id": f"{family_id}-{number}",
+                "sex": sex,
+                "ethnicity": first if same else dice.pick(rates.ADOPTER_ETHNICITY),
+                "disabled": dice.chance(rates.ADOPTER_DISABLED),
+            }
+        )
+    return people, relationship
+
+
+def adopter_families(b: Builder) -> None:
+    """Every adopter household approved has a family stream behind it: enquiry, stage 1,
+    stage 2 and the application, approval on or just before the household's approval
+    (compressed to fit when the history begins too late for the whole journey). Some
+    other families enquire and leave the process without approval."""
+    dice = b.dice
+    numbers = itertools.count(1)
+    approved = [h for h in b.households if h.kind == "adopter"]
+    for household in approved:
+        family_id = f"AF{next(numbers):04d}"
+        approval = max(
+            b.start,
+            add_days(
+                household.approved, -dice.between(rates.ADOPTER_APPROVED_BEFORE_HOUSEHOLD_DAYS)
+            ),
+        )
+        gaps = [
+            ("AdoptionStageStarted1", dice.between(rates.ADOPTER_ENQUIRY_TO_STAGE_1_DAYS)),
+            ("AdoptionStageCompleted1", dice.between(rates.ADOPTION_STAGE_1_DAYS)),
+            ("AdoptionStageStarted2", dice.between(rates.ADOPTION_BETWEEN_STAGES_DAYS)),
+            ("AdoptionStageCompleted2", dice.between(rates.ADOPTION_STAGE_2_DAYS)),
+            ("AdopterFamilyApproved", dice.between(rates.ADOPTER_APPROVED_AFTER_STAGE_2_DAYS)),
+        ]
+        applied_after = dice.between(rates.ADOPTER_APPLICATION_DAYS)
+        total = sum(gap for _, gap in gaps)
+        room = (approval - b.start).days
+        scale = min(1.0, room / total) if total else 1.0
+        enquiry = add_days(approval, -sum(int(gap * scale) for _, gap in gaps))
+        people, relationship = adopters(b, family_id)
+        family_step(
+            b,
+            "AdopterEnquiryReceived",
+            enquiry,
+            family_id,
+            adopters=people,
+            relationship=relationship,
+            fostering_for_adoption=household.fostering_for_adoption,
+        )
+        day = enquiry
+        for step, gap in gaps:
+            day = add_days(day, int(gap * scale))
+            if step == "AdoptionStageCompleted2":
+                stage_2 = add_days(day, -int(gaps[3][1] * scale))
+                family_step(
+                    b,
+                    "AdopterApplicationSubmitted",
+                    add_days(stage_2, int(applied_after * scale)),
+                    family_id,
+                )
+            if step == "AdopterFamilyApproved":
+                family_step(b, step, day, family_id, household_id=household.household_id)
+            else:
+                family_step(b, step[:-1], day, family_id, stage=int(step[-1]), key=step)
+    leavers = max(1, round(len(approved) * rates.ADOPTER_LEAVERS_PER_APPROVAL))
+    span = (b.end - b.start).days
+    for _ in range(leavers):
+        family_id = f"AF{next(numbers):04d}"
+        day = add_days(b.start, dice.between((0, span)))
+        people, relationship = adopters(b, family_id)
+        family_step(
+            b,
+            "AdopterEnquiryReceived",
+            day,
+            family_id,
+            adopters=people,
+            relationship=relationship,
+        )
+        leaves_at = dice.pick(rates.ADOPTER_LEAVES_AT)
+        if leaves_at != "enquiry":
+            day = add_days(day, dice.between(rates.ADOPTER_ENQUIRY_TO_STAGE_1_DAYS))
+            family_step(
+                b, "AdoptionStageStarted", day, family_id, stage=1, key="AdoptionStageStarted1"
+            )
+        if leaves_at == "stage_2":
+            day = add_days(day, dice.between(rates.ADOPTION_STAGE_1_DAYS))
+            family_step(
+                b, "AdoptionStageCompleted", day, family_id, stage=1, key="AdoptionStageCompleted1"
+            )
+            day = add_days(day, dice.between(rates.ADOPTION_BETWEEN_STAGES_DAYS))
+            family_step(
+                b, "AdoptionStageStarted", day, family_id, stage=2, key="AdoptionStageStarted2"
+            )
+            family_step(
+                b,
+                "AdopterApplicationSubmitted",
+                add_days(day, dice.between(rates.ADOPTER_APPLICATION_DAYS)),
+                family_id,
+            )
+            day = add_days(day, rates.ADOPTER_APPLICATION_DAYS[1])
+        family_step(
+            b,
+            "AdopterFamilyLeftProcess",
+            add_days(day, dice.between(rates.ADOPTER_LEAVES_AFTER_DAYS)),
+            family_id,
+            reason=dice.pick(rates.ADOPTER_LEFT_REASON[leaves_at]),
+        )
+
+
+def family_step(
+    b: Builder, type_: str, day: date, family_id: str, key: str | None = None, **fields: Any
+) -> None:
+    b.record(type_, day, "family_id", family_id, minute=ADOPTER_STEPS[key or type_], **fields)
+
+
 def deregister_carers(b: Builder) -> None:
     """After the last child leaves, some households stop caring and are deregistered."""
     for household in b.households:
@@ -751,6 +992,7 @@ class Placement:
     household: Household | None
     long_term: bool = False
     stay: Stay | None = None  # the child's stay with the household, for its capacity
+    urn: str | None = None
 
 
 @dataclass
@@ -760,6 +1002,7 @@ class Care:
     legal_status: str
     placement: Placement | None = None
     reviews: int = 0
+    immunisations_checked: int | None = None  # the collection year last checked
 
 
 class Story:
@@ -779,6 +1022,10 @@ class Story:
         self.birth_notified: date | None = None  # for a child registered before birth
         self.home_postcode = postcode(b.dice)
         self.name_group = "white"
+        self.sex = "9"
+        self.mother = False  # has had a baby (ChildGaveBirth)
+        # Permanence orders made for the child (PREV_PERM code, date), for a later care.
+        self.permanence_orders: list[tuple[str, date]] = []
         self.disabled = False
         self.uasc = False
         self.need = "N1"
@@ -848,11 +1095,12 @@ class Story:
         assert day >= self.today, (self.child_id, day, self.today)
         if self.birth_notified is not None and self.birth_notified <= min(day, self.b.end):
             # The baby is born: the date of birth is known from now on.
+            self.sex = self.dice.pick(rates.SEX)
             self.emit(
                 "ChildDetailsUpdated",
                 self.birth_notified,
                 date_of_birth=self.dob,
-                sex=self.dice.pick(rates.SEX),
+                sex=self.sex,
                 given_name=self.dice.choice(GIVEN[self.name_group]),
             )
             self.birth_notified = None
@@ -958,10 +1206,11 @@ def register(s: Story, day: date) -> None:
     if age >= rates.UPN_FROM_AGE and not s.uasc:
         serial = dice.rng.randint(0, 10**9 - 1)
         upn = f"{dice.choice(list('ABCDEFGHJKLMNPQRTUVWXYZ'))}{council_digits}{serial:09d}"
+    s.sex = "9" if unborn else dice.pick(rates.SEX)
     s.emit(
         "ChildRegistered",
         day,
-        sex="9" if unborn else dice.pick(rates.SEX),
+        sex=s.sex,
         date_of_birth=None if unborn else s.dob,
         expected_date_of_birth=expected,
         upn=upn,
@@ -974,6 +1223,18 @@ def register(s: Story, day: date) -> None:
         uasc=s.uasc or None,
         home_postcode=s.home_postcode,
     )
+    if s.uasc:
+        uasc_status_ends(s, day)
+
+
+def uasc_status_ends(s: Story, arrived: date) -> None:
+    """An unaccompanied child's status ends at 18, or earlier when leave to remain is
+    granted (SSDA903 UASC DUC); a date after the history is never recorded."""
+    assert s.dob is not None
+    ends = birthday(s.dob, 18)
+    if s.dice.chance(rates.UASC_STATUS_GRANTED_BEFORE_18):
+        ends = min(ends, add_days(arrived, s.dice.between(rates.UASC_STATUS_GRANTED_DAYS)))
+    s.emit("ChildDetailsUpdated", ends, uasc=False)
 
 
 def contact(s: Story, day: date, outcome: str) -> str:
@@ -986,7 +1247,33 @@ def contact(s: Story, day: date, outcome: str) -> str:
         source = s.dice.pick(rates.CONTACT_SOURCE)
     s.emit("ContactReceived", day, contact_id=contact_id, contact_source=source, outcome=outcome)
     s.last_contact = (contact_id, source)
+    if outcome == "early_help" and s.dice.chance(rates.EARLY_HELP_AFTER_CONTACT):
+        early_help(s, day)
     return contact_id
+
+
+def early_help(s: Story, day: date) -> None:
+    """An early help assessment (Annex A List 2) after a contact passed to early help or
+    a case stepped down: started within days, completed within weeks (one still under
+    way at the end of the history stays open)."""
+    dice = s.dice
+    started = add_days(day, dice.between(rates.EARLY_HELP_START_DAYS))
+    age = s.age(started)
+    organisation = dice.pick(rates.EARLY_HELP_UNDER_5 if age < 5 else rates.EARLY_HELP_5_PLUS)
+    if organisation == "School":
+        organisation = "Primary school" if age < 11 else "Secondary school"
+    assessment_id = s.ident("EHA")
+    s.emit(
+        "EarlyHelpAssessmentStarted",
+        started,
+        assessment_id=assessment_id,
+        organisation=organisation,
+    )
+    s.emit(
+        "EarlyHelpAssessmentCompleted",
+        add_days(started, dice.between(rates.EARLY_HELP_DAYS)),
+        assessment_id=assessment_id,
+    )
 
 
 def front_door(s: Story, day: date) -> date | None:
@@ -1088,6 +1375,8 @@ def close_case(s: Story, day: date, reason: str | None) -> date:
     assert s.cin_plan is None and s.cp_plan is None and s.care is None and s.proceedings is None
     if reason == "RC9":
         s.emit("CaseSteppedDown", day)
+        if s.dice.chance(rates.EARLY_HELP_AFTER_STEP_DOWN):
+            early_help(s, day)
     elif reason is not None:
         s.emit("CaseClosed", day, reason=reason)
     s.close_holdings(day)
@@ -1363,16 +1652,52 @@ def protection_plan(s: Story, day: date, conference: str, category: str) -> date
         )
     if months >= 9 and dice.chance(rates.CP_TO_PRE_PROCEEDINGS):
         plo = s.at(weekday(add_days(day, dice.between((60, (ends - day).days - 30)))))
-        s.emit("PreProceedingsStarted", plo, pre_proceedings_id=s.ident("PLO"))
+        plo_id = s.ident("PLO")
+        s.emit("PreProceedingsStarted", plo, pre_proceedings_id=plo_id)
+        decided = weekday(add_days(plo, dice.between(rates.PRE_PROCEEDINGS_DAYS)))
         if dice.chance(rates.PRE_PROCEEDINGS_TO_ISSUE):
-            return proceedings(
-                s, s.at(weekday(add_days(plo, dice.between(rates.PRE_PROCEEDINGS_DAYS))))
-            )
+            pre_proceedings(s, plo_id, plo, decided)  # issuing ends them
+            return proceedings(s, s.at(decided))
+        decided = min(decided, ends)
+        pre_proceedings(s, plo_id, plo, decided)
+        s.emit(
+            "PreProceedingsEnded",
+            decided,
+            pre_proceedings_id=plo_id,
+            outcome=dice.pick(rates.PRE_PROCEEDINGS_OUTCOME),
+        )
     s.at(ends)
     end_protection_plan(s, ends)
     if dice.chance(rates.CP_END_TO_CIN):
         return child_in_need(s, ends)
     return close_case(s, ends, "RC7")
+
+
+def pre_proceedings(s: Story, plo_id: str, started: date, decided: date) -> None:
+    """The PLO's steps before the decision on `decided`: the letter before proceedings,
+    a family group decision-making meeting for most of those offered one, the first
+    pre-proceedings meeting and reviews every 4-6 weeks."""
+    dice = s.dice
+    letter = weekday(add_days(started, dice.between(rates.LETTER_BEFORE_PROCEEDINGS_DAYS)))
+    if letter >= decided:
+        return
+    offered = dice.chance(rates.FAMILY_GROUP_MEETING_OFFERED)
+    s.emit(
+        "LetterBeforeProceedingsSent",
+        letter,
+        pre_proceedings_id=plo_id,
+        family_group_meeting_offered=offered,
+    )
+    if offered and dice.chance(rates.FAMILY_GROUP_MEETING_HELD):
+        held = weekday(add_days(letter, dice.between(rates.FAMILY_GROUP_MEETING_DAYS)))
+        if held < decided:
+            s.emit("FamilyGroupDecisionMeetingHeld", held, pre_proceedings_id=plo_id)
+    meeting = weekday(add_days(letter, dice.between(rates.INITIAL_PRE_PROCEEDINGS_MEETING_DAYS)))
+    kind = "initial"
+    while meeting < decided:
+        s.emit("PreProceedingsMeetingHeld", meeting, pre_proceedings_id=plo_id, meeting=kind)
+        meeting = weekday(add_days(meeting, dice.between(rates.PRE_PROCEEDINGS_REVIEW_DAYS)))
+        kind = "review"
 
 
 def review_day(s: Story, due: date) -> date:
@@ -1468,7 +1793,7 @@ def proceedings(s: Story, day: date) -> date:
         )
         s.adoption_decision = s.ident("ADM")
         s.emit("AdoptionDecisionMade", decided, decision_id=s.adoption_decision)
-        s.emit("PermanencePlanRecorded", decided, plan="adoption", previous_permanence="Z1")
+        s.emit("PermanencePlanRecorded", decided, plan="adoption")
     s.at(final_day)
     end_protection_plan(s, final_day)
     s.stop("court-")
@@ -1515,12 +1840,7 @@ def care_order(s: Story, day: date) -> date:
         plan = "long_term_fostering"
     if s.care.placement is not None and s.care.placement.place == "U5":
         place(s, day, None)  # no adoption: the child leaves the foster-for-adoption carers
-    s.emit(
-        "PermanencePlanRecorded",
-        day,
-        plan=plan,
-        previous_permanence=dice.pick(rates.PREVIOUS_PERMANENCE),
-    )
+    s.emit("PermanencePlanRecorded", day, plan=plan)
     settle(s, s.at(add_days(day, dice.between(rates.TRANSFER_TO_LAC_DAYS))), plan)
     s.transfer(dice.choice(LAC_TEAMS), s.today)
     return looked_after(s)
@@ -1548,6 +1868,7 @@ def placement_order(s: Story, day: date) -> date:
 
 
 def permanence_order(s: Story, day: date, reason_in_care: str, closure: str) -> date:
+    s.permanence_orders.append(("P2" if closure == "RC4" else "P3", day))
     if s.care is not None:
         end_care(s, day, reason_in_care, closing=True)
     close_case(s, day, closure)
@@ -1604,7 +1925,7 @@ def accommodation(s: Story, day: date) -> date:
         plan = (
             "residential" if teen and dice.chance(rates.S20_RESIDENTIAL) else "long_term_fostering"
         )
-        s.emit("PermanencePlanRecorded", decided, plan=plan, previous_permanence="Z1")
+        s.emit("PermanencePlanRecorded", decided, plan=plan)
         settle(s, decided, plan)
         s.transfer(
             dice.choice(LAC_TEAMS),
@@ -1624,11 +1945,18 @@ def start_care(s: Story, day: date, legal_status: str, hint: str | None) -> None
         day,
         period_id=s.care.period_id,
         legal_status=legal_status,
-        category_of_need=s.need if s.need != "N9" else "N1",
+        # SSDA903 CIN is N1-N8: "not stated" (N0) and N9 are not categories of need.
+        category_of_need=s.need if s.need not in ("N0", "N9") else "N1",
         home_postcode=s.home_postcode,
     )
     place(s, day, hint or "emergency")
     s.allocate("iro", "iro", day)
+    recorded = day
+    if not dice.chance(rates.PREVIOUS_PERMANENCE_SAME_DAY):
+        recorded = min(add_days(day, dice.between(rates.PREVIOUS_PERMANENCE_DAYS)), s.b.end)
+    if collection_year(recorded) != collection_year(day):
+        recorded = day  # in the return of the year the period began
+    s.every("care-prevperm", max(day, recorded), lambda d: previous_permanence(s, d))
     s.every("care-review", first_review(s, day), lambda d: care_review(s, d))
     s.every(
         "care-health",
@@ -1640,6 +1968,7 @@ def start_care(s: Story, day: date, legal_status: str, hint: str | None) -> None
         add_days(day, dice.between(rates.DENTAL_FIRST_DAYS)),
         lambda d: dental_check(s, d),
     )
+    health_in_care(s, day)
     age = s.age(day)
     if age >= rates.MISSING_FROM_AGE:
         prone = age >= 12 and dice.chance(rates.MISSING_PRONE_TEEN)
@@ -1672,6 +2001,144 @@ def start_care(s: Story, day: date, legal_status: str, hint: str | None) -> None
         s.every("care-k3", moves_on, lambda d: supported_accommodation(s, d))
 
 
+def previous_permanence(s: Story, day: date) -> None:
+    """Whether the child had a permanence order before this period of care (SSDA903
+    PrevPerm): an order the demo made itself, or one made before the history (often
+    with its date known only in part), or none (Z1)."""
+    dice = s.dice
+    assert s.care is not None and s.dob is not None
+    start = s.care.start
+    fields: dict[str, Any] = {}
+    if s.permanence_orders:
+        code, made = s.permanence_orders[-1]
+        fields = {
+            "council": s.b.own_council,
+            "order_year": made.year,
+            "order_month": made.month,
+            "order_day": made.day,
+        }
+    else:
+        code = dice.pick(rates.PREVIOUS_PERMANENCE)
+        earliest, latest = add_days(s.dob, 60), add_days(start, -90)
+        if code != "Z1" and earliest < latest:
+            made = add_days(earliest, dice.between((0, (latest - earliest).days)))
+            month_known = dice.chance(rates.PREVIOUS_PERMANENCE_MONTH_KNOWN)
+            day_known = month_known and dice.chance(rates.PREVIOUS_PERMANENCE_DAY_KNOWN)
+            fields = {
+                "council": dice.pick(rates.PREVIOUS_PERMANENCE_COUNCIL),
+                "order_year": made.year,
+                "order_month": made.month if month_known else None,
+                "order_day": made.day if day_known else None,
+            }
+        else:
+            code = "Z1"
+    s.emit("PreviousPermanenceRecorded", day, previous_permanence=code, **fields)
+
+
+def health_in_care(s: Story, day: date) -> None:
+    """The OC2 facts besides health assessments: a yearly SDQ for 4-16s, and now and then
+    an offence (10+), a substance misuse problem (12+) or, for a girl of 15+, a baby."""
+    dice = s.dice
+    assert s.dob is not None
+    four, seventeen = birthday(s.dob, 4), birthday(s.dob, 17)
+    if day < seventeen:
+        first = add_days(day, dice.between(rates.SDQ_FIRST_DAYS))
+        if first < four:
+            first = add_days(four, dice.between((0, 30)))
+            if collection_year(first) != collection_year(four):
+                first = four
+        first = min(first, add_days(seventeen, -1))
+        if first >= day:
+            s.every("care-sdq", first, lambda d: strengths_and_difficulties(s, d))
+    now_and_then(
+        s,
+        "care-offence",
+        max(day, birthday(s.dob, rates.OFFENCE_FROM_AGE)),
+        rates.OFFENCE_RATE,
+        lambda d: s.emit("OffenceRecorded", d, late_ok=True),
+    )
+    now_and_then(
+        s,
+        "care-substance",
+        max(day, birthday(s.dob, rates.SUBSTANCE_MISUSE_FROM_AGE)),
+        rates.SUBSTANCE_MISUSE_RATE,
+        lambda d: s.emit(
+            "SubstanceMisuseIdentified",
+            d,
+            late_ok=True,
+            intervention=dice.pick(rates.SUBSTANCE_INTERVENTION),
+        ),
+    )
+    may_become_a_mother(s, "care-mother", day, rates.MOTHER_RATE_IN_CARE)
+
+
+def now_and_then(
+    s: Story, key: str, since: date, rate: float, happen: Callable[[date], object]
+) -> None:
+    """Something that happens `rate` times a year from `since`, while the activity runs."""
+
+    def fire(day: date) -> date:
+        happen(day)
+        return add_days(day, s.dice.years(rate))
+
+    s.every(key, add_days(since, s.dice.years(rate)), fire)
+
+
+def may_become_a_mother(s: Story, key: str, day: date, rate: float) -> None:
+    """A girl of 15+ looked after or leaving care may have a baby (SSDA903 MOTHER): the
+    event is dated the baby's birth. The demo records the first child only."""
+    assert s.dob is not None
+    if s.sex != "2" or s.mother:
+        return
+
+    def birth(on: date) -> None:
+        s.emit("ChildGaveBirth", on)
+        s.mother = True
+        s.stop("care-mother", "leaver-mother")
+
+    since = max(day, birthday(s.dob, rates.MOTHER_FROM_AGE))
+    s.every(key, add_days(since, s.dice.years(rate)), lambda d: birth(d))
+
+
+def strengths_and_difficulties(s: Story, day: date) -> date | None:
+    """A yearly SDQ score (or why there is none) for a looked-after child aged 4-16, so
+    that every collection year a 4-16-year-old is looked after throughout has one."""
+    dice = s.dice
+    assert s.dob is not None
+    if s.disabled and dice.chance(rates.SDQ_DISABLED_SEVERE):
+        s.emit("StrengthsAndDifficultiesRecorded", day, late_ok=True, reason_not_completed="SDQ3")
+    elif dice.chance(rates.SDQ_NOT_COMPLETED):
+        s.emit(
+            "StrengthsAndDifficultiesRecorded",
+            day,
+            late_ok=True,
+            reason_not_completed=dice.pick(rates.SDQ_REASON),
+        )
+    else:
+        score = round(dice.rng.gauss(rates.SDQ_MEAN, rates.SDQ_SD))
+        s.emit("StrengthsAndDifficultiesRecorded", day, late_ok=True, score=max(0, min(40, score)))
+    seventeen = birthday(s.dob, 17)
+    following = in_next_collection_year(
+        s, day, add_days(day, dice.between(rates.SDQ_INTERVAL_DAYS))
+    )
+    if following < seventeen:
+        return following
+    # The last: in the next collection year if the child is still 16 when it begins.
+    next_year = date(collection_year(day) + 1, 4, 1)
+    if next_year < seventeen:
+        return max(next_year, add_days(seventeen, -dice.between((1, 20))))
+    return None
+
+
+def in_next_collection_year(s: Story, day: date, proposed: date) -> date:
+    """`proposed`, or a day in the last weeks of the next collection year when `proposed`
+    would leave that year without one (OC2 counts each year to 31 March)."""
+    last = date(collection_year(day) + 2, 3, 31)
+    if proposed <= last:
+        return proposed
+    return weekday_before(add_days(last, -s.dice.between(rates.COLLECTION_YEAR_CATCH_UP_DAYS)))
+
+
 def first_review(s: Story, day: date) -> date:
     return statutory(s, add_working_days(day, 20), rates.REVIEW_ON_TIME, rates.REVIEW_LATE_DAYS)
 
@@ -1685,6 +2152,8 @@ def statutory(s: Story, due: date, on_time: float, late: tuple[int, int]) -> dat
 
 def end_care(s: Story, day: date, reason: str, closing: bool = False) -> None:
     assert s.care is not None
+    if "care-prevperm" in s.activities:  # a short period: recorded on its first day
+        previous_permanence(s, s.care.start)
     s.stop("care-", "court-")
     if s.care.placement is not None:
         stay_ends(s.care.placement, day)
@@ -1748,12 +2217,7 @@ def care_review(s: Story, day: date) -> date | None:
         )
     s.care.reviews += 1
     if s.care.reviews == 2 and s.adoption_decision is None:
-        s.emit(
-            "PermanencePlanRecorded",
-            day,
-            plan=permanence_hint(s, day),
-            previous_permanence=s.dice.pick(rates.PREVIOUS_PERMANENCE),
-        )
+        s.emit("PermanencePlanRecorded", day, plan=permanence_hint(s, day))
     months = 3 if s.care.reviews == 1 else 6
     return statutory(s, add_months(day, months), rates.REVIEW_ON_TIME, rates.REVIEW_LATE_DAYS)
 
@@ -1770,15 +2234,37 @@ def permanence_hint(s: Story, day: date) -> str:
 
 
 def health_assessment(s: Story, day: date) -> date:
+    """The statutory health assessment: 6-monthly under 5 (with a development
+    assessment), yearly from 5; immunisations checked once a collection year."""
+    assert s.care is not None
     s.emit("HealthAssessmentCompleted", day, late_ok=True, assessment_kind="health_assessment")
-    months = 6 if s.age(day) < 5 else 12
-    return statutory(s, add_months(day, months), rates.HEALTH_ON_TIME, rates.HEALTH_LATE_DAYS)
+    under_5 = s.age(day) < 5
+    if under_5:
+        s.emit(
+            "HealthAssessmentCompleted", day, late_ok=True, assessment_kind="development_assessment"
+        )
+    if s.care.immunisations_checked != collection_year(day):
+        s.care.immunisations_checked = collection_year(day)
+        s.emit(
+            "ImmunisationsReviewed",
+            day,
+            late_ok=True,
+            up_to_date=s.dice.chance(rates.IMMUNISATIONS_UP_TO_DATE),
+        )
+    months = 6 if under_5 else 12
+    due = statutory(s, add_months(day, months), rates.HEALTH_ON_TIME, rates.HEALTH_LATE_DAYS)
+    return in_next_collection_year(s, day, due)
 
 
 def dental_check(s: Story, day: date) -> date:
-    if s.age(day) >= 1:
-        s.emit("HealthAssessmentCompleted", day, late_ok=True, assessment_kind="dental_check")
-    return add_days(day, s.dice.between(rates.DENTAL_INTERVAL_DAYS))
+    assert s.dob is not None
+    teeth = add_months(s.dob, rates.DENTAL_FROM_MONTHS)
+    if day < teeth:
+        return teeth
+    s.emit("HealthAssessmentCompleted", day, late_ok=True, assessment_kind="dental_check")
+    return in_next_collection_year(
+        s, day, add_days(day, s.dice.between(rates.DENTAL_INTERVAL_DAYS))
+    )
 
 
 def missing(s: Story, day: date, rate: float) -> date:
@@ -1865,7 +2351,9 @@ def place(
     place_code, provider, household, where, urn, long_term = choose_placement(
         s, day, hint, household
     )
-    placement = Placement(s.ident("PLC"), day, place_code, provider, where, household, long_term)
+    placement = Placement(
+        s.ident("PLC"), day, place_code, provider, where, household, long_term, urn=urn
+    )
     s.care.placement = placement
     if household is not None:
         placement.stay = Stay(day)
@@ -1976,9 +2464,13 @@ def disruption_meeting(s: Story, placement: Placement, ended: date, reason: str)
 def choose_placement(
     s: Story, day: date, hint: str | None, household: Household | None
 ) -> tuple[str, str | None, Household | None, str, str | None, bool]:
-    """(place, provider, household, postcode, urn, long_term) for a new placement."""
+    """(place, provider, household, postcode, urn, long_term) for a new placement. Every
+    placement but those with parents (P1) and the few kinds the demo does not make has
+    the URN of its provider: the council's fostering service, the fostering agency, the
+    children's home, the supported accommodation provider or the adoption agency."""
     dice = s.dice
     b = s.b
+    own = b.providers
     age = s.age(day)
     if hint == "long_term":  # the same carers, now as the child's long-term home
         current = s.care.placement if s.care else None
@@ -1989,7 +2481,7 @@ def choose_placement(
             current.provider,
             household,
             current.postcode,
-            None,
+            current.urn,
             True,
         )
     if hint == "home":
@@ -1998,22 +2490,24 @@ def choose_placement(
         assert household is not None
         current = s.care.placement if s.care else None
         same = current is not None and current.household is household
+        agency = dice.pick(rates.ADOPTIVE_PROVIDER)
         return (
             "A5" if same else "A6",
-            dice.pick(rates.ADOPTIVE_PROVIDER),
+            agency,
             household,
             household.postcode,
-            None,
+            dice.choice(own.adoption[agency]),
             True,
         )
     if hint == "foster_for_adoption":
         adopter = approve(
             b, "adopter", add_days(day, -dice.between(rates.FFA_APPROVED_BEFORE_DAYS))
         )
-        return "U5", "PR1", adopter, adopter.postcode, None, False
+        adopter.fostering_for_adoption = True
+        return "U5", "PR1", adopter, adopter.postcode, own.fostering_urn, False
     if hint == "kinship":
         carers = approve(b, "kinship", day, area=dice.choice(CITY_DISTRICTS))
-        return "U3", "PR1", carers, carers.postcode, None, False
+        return "U3", "PR1", carers, carers.postcode, own.fostering_urn, False
     if hint == "supported":
         kind = "K3"
     else:
@@ -2027,32 +2521,30 @@ def choose_placement(
     if kind == "U6":
         foster = in_house_foster_carers(b, day)
         if foster is not None:
-            return "U6", "PR1", foster, foster.postcode, None, False
+            return "U6", "PR1", foster, foster.postcode, own.fostering_urn, False
         kind = "IFA"
     if kind == "U3":
         carers = approve(b, "kinship", day)
-        return "U3", "PR1", carers, carers.postcode, None, False
+        return "U3", "PR1", carers, carers.postcode, own.fostering_urn, False
     away = dice.chance(rates.OUT_OF_AREA.get(kind, 0))
     where = postcode(dice, dice.choice(OUT_OF_AREA_DISTRICTS) if away else None)
     if kind == "IFA":
-        return "U6", "PR4", None, where, None, False
+        ifa = dice.choice(own.fostering_agencies)
+        return "U6", ifa.provider, None, where, ifa.urn, False
     if kind == "K2":
         if not away and dice.chance(rates.OWN_HOME_SHARE):
             urn, home = dice.choice(OWN_HOMES)
             return "K2", "PR1", None, home, urn, False
-        return "K2", "PR4", None, where, f"SC{dice.rng.randint(400000, 999999)}", False
+        nearby = [h for h in own.private_homes if h.away == away] or own.private_homes
+        chosen = dice.choice(nearby)
+        return "K2", chosen.provider, None, chosen.postcode or where, chosen.urn, False
     if kind == "K3":
-        return (
-            "K3",
-            dice.pick(rates.SUPPORTED_PROVIDER),
-            None,
-            where,
-            f"{dice.rng.randint(2000000, 2999999)}",
-            False,
-        )
+        supported = dice.choice(own.supported)
+        return "K3", supported.provider, None, where, supported.urn, False
     if kind == "P1":
         return "P1", "PR0", None, s.home_postcode, None, False
-    return "R3", "PR4", None, where, None, False
+    unit = dice.choice(own.family_centres)
+    return "R3", unit.provider, None, unit.postcode or where, unit.urn, False
 
 
 def in_house_foster_carers(b: Builder, day: date) -> Household | None:
@@ -2090,12 +2582,7 @@ def adoption(s: Story, order_day: date) -> date:
             reason=dice.pick(rates.REVERSAL_REASON),
         )
         s.adoption_decision = None
-        s.emit(
-            "PermanencePlanRecorded",
-            reversed_on,
-            plan="long_term_fostering",
-            previous_permanence="Z1",
-        )
+        s.emit("PermanencePlanRecorded", reversed_on, plan="long_term_fostering")
         settle(s, reversed_on, "long_term_fostering")
         s.transfer(
             dice.choice(LAC_TEAMS),
@@ -2143,6 +2630,7 @@ def adoption(s: Story, order_day: date) -> date:
         late_ok=True,
     )
     s.emit("CourtOrderMade", adopted, order_id=s.ident("ORD"), order_type="adoption")
+    s.permanence_orders.append(("P1", adopted))
     end_care(s, adopted, "E12" if dice.chance(rates.CONSENT_DISPENSED) else "E11", closing=True)
     s.adoption_decision = None
     close_case(s, adopted, "RC1")
@@ -2215,6 +2703,7 @@ def leaving_care(s: Story, day: date) -> date:
         add_days(day, dice.between(rates.CARE_LEAVER_CONTACT_DAYS)),
         lambda d: care_leaver_contact(s, d, status),
     )
+    may_become_a_mother(s, "leaver-mother", day, rates.MOTHER_RATE_CARE_LEAVER)
     closes = birthday(s.dob, 25 if dice.chance(rates.STAYS_TO_25) else rates.LEAVING_CARE_CLOSE_AGE)
     s.at(closes)
     if staying_put is not None:
@@ -2812,10 +3301,12 @@ def generate(
     establish_teams(b)
     recruit(b)
     recruit_carers(b)
+    set_up_providers(b)
     stories = [child_story(b, number) for number in range(1, children + 1)]
     for story in stories:
         within_history(b, story)
     deregister_carers(b)
+    adopter_families(b)
     segments = Allocator(b).run(h for story in stories for h in story.holdings)
     for story in stories:
         allocation_events(b, story, segments[story.child_id])

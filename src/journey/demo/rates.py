@@ -86,6 +86,50 @@ SATELLITE_LEAVES_AFTER_DAYS = (120, 900)
 DEREGISTER_SHARE = {"foster": 0.15, "kinship": 0.5, "adopter": 0.3}
 DEREGISTER_AFTER = (30, 200)
 ADOPTER_APPROVED_BEFORE_MATCH = (30, 300)  # assumption
+# Adopters' journey to approval (Ofsted Annex A List 11; the two-stage process of the
+# Adoption Agencies Regulations): enquiry, stage 1 (about 2 months), stage 2 (about 4
+# months, the application made as it begins), approval after the panel: about 6-9 months
+# in all. Days, assumption within those statutory targets.
+ADOPTER_ENQUIRY_TO_STAGE_1_DAYS = (7, 40)
+ADOPTION_STAGE_1_DAYS = (45, 75)
+ADOPTION_BETWEEN_STAGES_DAYS = (0, 30)
+ADOPTER_APPLICATION_DAYS = (0, 10)  # into stage 2
+ADOPTION_STAGE_2_DAYS = (100, 140)
+ADOPTER_APPROVED_AFTER_STAGE_2_DAYS = (0, 14)
+ADOPTER_APPROVED_BEFORE_HOUSEHOLD_DAYS = (0, 7)  # the household is set up within days
+# Families who enquire and leave without approval, per family approved, where they leave
+# (before stage 1, in stage 1, in stage 2) and why (ADOPTER_LEFT: 1 withdrew, 2 on hold,
+# 3 refused). DfE/ASGLB adopter data: roughly half of those registering do not reach
+# approval (assumption for the shape).
+ADOPTER_LEAVERS_PER_APPROVAL = 0.7
+ADOPTER_LEAVES_AT = {"enquiry": 40, "stage_1": 35, "stage_2": 25}
+ADOPTER_LEFT_REASON = {
+    "enquiry": {"1": 85, "2": 15},
+    "stage_1": {"1": 65, "2": 25, "3": 10},
+    "stage_2": {"1": 45, "2": 25, "3": 30},
+}
+ADOPTER_LEAVES_AFTER_DAYS = (5, 90)  # into the stage they leave in
+# Who adopts (SSDA903 LS_ADOPTR). DfE CLA: about 1 in 8 children are adopted by a
+# single adopter and about 1 in 7 by a same-sex couple; most by married couples.
+ADOPTER_RELATIONSHIP = {"L0": 13, "L11": 56, "L3": 14, "L12": 8, "L2": 4, "L4": 5}
+ADOPTER_SINGLE_SEX = {"2": 80, "1": 20}  # single adopters, mostly women (assumption)
+ADOPTER_SAME_SEX_COUPLE = {"1": 55, "2": 45}  # male or female couples (assumption)
+ADOPTER_SAME_ETHNICITY = 0.75  # couples sharing an ethnicity (assumption)
+ADOPTER_DISABLED = 0.04  # assumption
+ADOPTER_ETHNICITY = {
+    "WBRI": 70,
+    "WOTH": 5,
+    "WIRT": 1,
+    "MWBC": 3,
+    "MWAS": 2,
+    "MOTH": 2,
+    "AIND": 8,
+    "APKN": 2,
+    "AOTH": 2,
+    "BAFR": 2,
+    "BCRB": 2,
+    "OOTH": 1,
+}
 
 # --- the child at the front door ---------------------------------------------------------
 
@@ -96,6 +140,11 @@ UNBORN_SHARE = 0.05  # pre-birth referrals (assumption; DfE CIN counts unborn ~1
 UNBORN_WEEKS_BEFORE_BIRTH = (8, 20)
 BIRTH_NOTIFIED_DAYS = (0, 3)
 UASC_SHARE_OF_TEENS = 0.05  # 15-17s arriving unaccompanied (DfE CLA: UASC ~7% of CLA)
+# A child's UASC status ends at 18, or earlier when the Home Office grants leave to
+# remain (SSDA903 UASC DUC): the share granted before 18, and how long after arriving
+# (assumption; most claims take over a year to decide).
+UASC_STATUS_GRANTED_BEFORE_18 = 0.3
+UASC_STATUS_GRANTED_DAYS = (180, 720)
 SEX = {"1": 0.52, "2": 0.48}  # DfE CIN: 52% boys
 DISABLED_SHARE = 0.11  # DfE CIN: ~12% of children in need have a disability
 # Ethnicity, weighted to a city with a large South Asian population (Leicester).
@@ -156,6 +205,28 @@ CONTACTS_BEFORE_REFERRAL = {0: 35, 1: 30, 2: 20, 3: 15}
 CONTACT_AFTER_CLOSURE = 0.5  # chance of another contact, again and again (assumption)
 CONTACT_GAP_DAYS = (7, 150)
 CONTACT_OUTCOME_NOT_REFERRED = {"advice_given": 60, "early_help": 28, "no_further_action": 12}
+# Early help (Ofsted Annex A List 2): the share of contacts passed to early help, and of
+# cases stepped down to it (CaseSteppedDown), that lead to an early help assessment; it
+# starts within days and is completed within a few weeks (assumption).
+EARLY_HELP_AFTER_CONTACT = 0.6
+EARLY_HELP_AFTER_STEP_DOWN = 0.8
+EARLY_HELP_START_DAYS = (1, 10)
+EARLY_HELP_DAYS = (14, 45)
+# Who leads the assessment, for children under 5 and from 5 (assumption; Leicester's
+# early help is led by its Early Help Hub with schools, health visitors and the
+# children's centres).
+EARLY_HELP_UNDER_5 = {
+    "Early Help Hub": 35,
+    "Health Visiting Team": 30,
+    "Children and Family Centre": 30,
+    "Nursery": 5,
+}
+EARLY_HELP_5_PLUS = {
+    "Early Help Hub": 45,
+    "School": 40,
+    "Youth Service": 10,
+    "School Nursing Team": 5,
+}
 # Who contacts about unborn babies (midwives, health visitors) and unaccompanied
 # children (police, the National Transfer Scheme via another council). Assumption.
 UNBORN_CONTACT_SOURCE = {"3F": 5, "3B": 2, "6": 1, "5A": 1}
@@ -252,6 +323,19 @@ PROCEEDINGS_AT_ICPC = 0.1  # ICPCs followed straight by proceedings (assumption)
 PROCEEDINGS_AFTER_ICPC_DAYS = (7, 35)
 PRE_PROCEEDINGS_TO_ISSUE = 0.6  # PLO diverting some (assumption)
 PRE_PROCEEDINGS_DAYS = (60, 150)
+# Pre-proceedings (the PLO; CIN census pre-proceedings module): the letter before
+# proceedings within about two weeks of the decision; most letters offer a family group
+# decision-making meeting and most offers lead to one; the first meeting shortly after
+# the letter, reviews every 4-6 weeks; pre-proceedings that do not end in court are
+# stepped down (B) or end otherwise (C). Assumption, shaped by the PLO guidance
+# (16 weeks, reviewed at about 6 and 12 weeks).
+LETTER_BEFORE_PROCEEDINGS_DAYS = (0, 14)
+FAMILY_GROUP_MEETING_OFFERED = 0.75
+FAMILY_GROUP_MEETING_HELD = 0.8
+FAMILY_GROUP_MEETING_DAYS = (7, 35)
+INITIAL_PRE_PROCEEDINGS_MEETING_DAYS = (3, 14)
+PRE_PROCEEDINGS_REVIEW_DAYS = (28, 42)
+PRE_PROCEEDINGS_OUTCOME = {"B": 80, "C": 20}
 CP_END_TO_CIN = 0.6  # plans stepping down to a CIN plan (assumption)
 CHILD_DEATH_ON_CP_PLAN = 0.0015  # babies on a plan who die (rare; assumption)
 
@@ -308,6 +392,16 @@ LONG_TERM_FOSTER = 0.6  # long-term placements after a care order recorded as U4
 FOSTER_FOR_ADOPTION = 0.2  # babies heading for adoption placed U5 (assumption)
 OUT_OF_AREA = {"IFA": 0.35, "K2": 0.5, "K3": 0.3}  # placements outside the city
 OWN_HOME_SHARE = 0.4  # in-city children's home places in the council's own homes (L217)
+# Providers with an Ofsted URN (SSDA903 URN, required for all but P1, P3, R1, R2, R5,
+# T0-T4 and Z11-Z14): how many of each the council places with, per 1,000 children
+# (at least the minimum). Assumption: a city council uses a few dozen private homes,
+# a handful of agencies and a few supported accommodation providers.
+PRIVATE_HOMES_PER_1000 = 12
+PRIVATE_HOMES_MIN = 6
+INDEPENDENT_FOSTERING_AGENCIES = 6
+SUPPORTED_ACCOMMODATION_PROVIDERS = 5
+FAMILY_CENTRES = 3  # parent and child units (R3)
+OTHER_ADOPTION_AGENCIES = 3  # other councils' (PR2) and voluntary agencies (PR5), each
 ADOPTIVE_PROVIDER = {"PR1": 6, "PR2": 2, "PR5": 2}  # council, other council, voluntary
 SUPPORTED_PROVIDER = {"PR4": 3, "PR5": 1}
 # Placement moves a year by kind of placement (DfE CLA: ~10% of CLA have 3+
@@ -359,6 +453,46 @@ HEALTH_ON_TIME = 0.85  # DfE CLA: ~90% of CLA had an annual health assessment
 HEALTH_LATE_DAYS = (5, 60)
 DENTAL_FIRST_DAYS = (60, 180)
 DENTAL_INTERVAL_DAYS = (330, 400)
+DENTAL_FROM_MONTHS = 6  # the first check when the first teeth come (NHS advice)
+# OC2 (SSDA903) counts a child looked after for the whole year to 31 March: the demo
+# makes sure each such year has a health assessment, a dental check, an immunisations
+# check and (aged 4-16) an SDQ, however late the yearly cycle runs: when the next one
+# would miss the following collection year, it is held in the last weeks of March
+# instead (these many days before 31 March).
+COLLECTION_YEAR_CATCH_UP_DAYS = (0, 20)
+# Immunisations checked at the yearly health assessment. DfE CLA: ~83% of children
+# looked after for a year were up to date with their immunisations.
+IMMUNISATIONS_UP_TO_DATE = 0.83
+# Strengths and Difficulties Questionnaire, yearly for 4-16s looked after. DfE CLA: the
+# average score is about 14 (0-40; 17+ a cause for concern, ~37%); about a fifth of
+# eligible children have no score. The demo's shape: a normal score, mean 14, sd 7,
+# clipped to 0-40; a reason instead of a score for a small share (assumption for the
+# split): carers refused (SDQ2), other (SDQ4), the young person refused (SDQ5); the
+# severity of a disability (SDQ3) for this share of disabled children.
+SDQ_MEAN = 14.0
+SDQ_SD = 7.0
+SDQ_NOT_COMPLETED = 0.12
+SDQ_REASON = {"SDQ2": 3, "SDQ4": 4, "SDQ5": 3}
+SDQ_DISABLED_SEVERE = 0.25
+SDQ_FIRST_DAYS = (30, 120)  # after care begins (or the 4th birthday)
+SDQ_INTERVAL_DAYS = (340, 380)
+# OC2 offences: DfE CLA, ~2% of children looked after for a year aged 10+ were
+# convicted or had a final warning or reprimand; a yearly rate for 10+s in care.
+OFFENCE_FROM_AGE = 10
+OFFENCE_RATE = 0.025
+# OC2 substance misuse: DfE CLA, ~3% of children looked after for a year were
+# identified as having a substance misuse problem; most of those (12+ in the demo) were
+# offered an intervention (the split is an assumption).
+SUBSTANCE_MISUSE_FROM_AGE = 12
+SUBSTANCE_MISUSE_RATE = 0.04
+SUBSTANCE_INTERVENTION = {"received": 55, "offered_not_received": 30, "not_offered": 15}
+# Mothers (SSDA903 MOTHER, MC_DOB): girls aged 15+ who have a baby while looked after,
+# and as care leavers, a year (assumption; DfE CLA records a few hundred looked-after
+# mothers a year, and care leavers are several times more likely than their peers to be
+# young parents).
+MOTHER_FROM_AGE = 15
+MOTHER_RATE_IN_CARE = 0.02
+MOTHER_RATE_CARE_LEAVER = 0.05
 # Missing (DfE CLA: ~11% of CLA go missing in a year, mostly teenagers).
 MISSING_PRONE_TEEN = 0.25  # teenagers in care with repeat episodes
 MISSING_RATE_PRONE = 5.0  # episodes a year
@@ -378,7 +512,34 @@ PERMANENCE_AFTER_CARE_ORDER = {
     "return_home": 8,
     "other": 10,
 }
+# Previous permanence (SSDA903 PrevPerm), recorded at the start of every period of care
+# that is not short-break care: mostly none (Z1); otherwise an adoption (P1), special
+# guardianship (P2), child arrangements or residence (P3) or unknown (P4) order made
+# before care began (assumption for the shares; DfE CLA counts a few per cent of care
+# starts as previously permanently placed). A child whose order the demo itself made is
+# recorded from that order instead.
 PREVIOUS_PERMANENCE = {"Z1": 90, "P2": 4, "P3": 3, "P1": 1, "P4": 2}
+# Days after the start of the period it is recorded: mostly the same day (assumption).
+PREVIOUS_PERMANENCE_SAME_DAY = 0.7
+PREVIOUS_PERMANENCE_DAYS = (1, 7)
+# Who made the previous order: 3-digit DfE council numbers (856 Leicester, 855
+# Leicestershire, 892 Nottingham, 831 Derby, 331 Coventry, 330 Birmingham) or Wales and
+# Scotland (assumption, weighted to the city and its neighbours).
+PREVIOUS_PERMANENCE_COUNCIL = {
+    "856": 45,
+    "855": 20,
+    "892": 8,
+    "831": 7,
+    "331": 6,
+    "330": 8,
+    "WAL": 3,
+    "SCO": 3,
+}
+# The order's date is often known only in part (PrevPerm DATE_PERM allows a partial
+# date): the month is known for this share, the day too for this share of those
+# (assumption).
+PREVIOUS_PERMANENCE_MONTH_KNOWN = 0.7
+PREVIOUS_PERMANENCE_DAY_KNOWN = 0.3
 # Permanence plans recorded at the second review while the court is still deciding.
 PERMANENCE_IN_PROCEEDINGS = {"return_home": 3, "long_term_fostering": 4, "special_guardianship": 3}
 LATER_SGO_SHARE = 0.1  # long-term foster carers later become special guardians
