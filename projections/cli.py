@@ -435,11 +435,14 @@ def demo_reports(settings: Settings) -> None:
             "support": reports.support(to_date=today),
             "audit": reports.audit(from_date=today - timedelta(days=365)),
         }
+        returns = returns_cli.headlines(reports, today)
     headlines = Table(title="headlines", show_header=False, title_justify="left")
     headlines.add_column("report", style="bold")
     headlines.add_column("headline", overflow="fold")
     for name, report in made.items():
         headlines.add_row(name, report.headline)
+    for name, headline in returns:
+        headlines.add_row(name, headline)
     out.print(headlines)
     page = html.write(
         Path(HTML_REPORT),

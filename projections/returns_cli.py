@@ -179,3 +179,42 @@ def report_annex_a(
     if out_file is not None:
         made.write_xlsx(out_file)
         out.print(f"wrote {out_file}")
+
+
+def headlines(reports: Reports, today: date) -> list[tuple[str, str]]:
+    """The returns for the last complete collection year, and Annex A for today, in a
+    line each: what they hold and what the DfE's rules make of them."""
+    made = reports.ssda903()
+    census = reports.cin_census(year=made.year)
+    annex = reports.annex_a(inspection_date=today)
+    lines = []
+    for name, checked, counted in (
+        (
+            "ssda903",
+            checks_903.RULES.check(made),
+            f"{len(made.files['Episodes']):,} episodes of "
+            f"{len({r['CHILD'] for r in made.files['Episodes']}):,} children looked after",
+        ),
+        (
+            "cin-census",
+            checks_cin.RULES.check(census.tables),
+            f"{len(census.tables.files['Children']):,} children in need",
+        ),
+    ):
+        year = f"{made.year}-{(made.year + 1) % 100:02d}"
+        lines.append(
+            (
+                name,
+                f"{year}: {counted}; {len(checked.rules)} DfE rules applied: "
+                f"{len(checked.errors)} errors, {len(checked.queries)} queries",
+            )
+        )
+    counts = annex.counts()
+    lines.append(
+        (
+            "annex-a",
+            f"inspection on {today.isoformat()}: "
+            + ", ".join(f"list {n} {c:,}" for n, c in counts.items()),
+        )
+    )
+    return lines
