@@ -212,7 +212,7 @@ def _identifiers(
         elif all(e["no_further_action"] for e in episodes):
             unknown = "UN7"
         else:
-            unknown = upn_default(born, year)
+            unknown = upn_default(born, date(end.year - 4, 8, 31))  # as rule 8770Q reads it
     sex = sex_code(person["sex"], year) if born is not None else "U"
     if year < SEX_CODES_FROM and born is None:
         sex = "0"

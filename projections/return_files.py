@@ -91,17 +91,8 @@ def date_of(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def school_age(born: date, year: int) -> bool:
-    """Of school age in collection year `year` (1 April `year` to 31 March `year + 1`):
-    four by 31 August of the year before (the DfE's reading, SSDA903 rule 209)."""
-    try:
-        four = born.replace(year=born.year + 4)
-    except ValueError:  # 29 February
-        four = date(born.year + 4, 3, 1)
-    return four <= date(year - 1, 8, 31)
-
-
-def upn_default(born: date | None, year: int) -> str:
-    """Why a child has no UPN, where the council did not say: UN1 (not yet of school age)
-    or UN2 (has never attended a maintained school in England)."""
-    return "UN1" if born is None or not school_age(born, year) else "UN2"
+def upn_default(born: date | None, school_age_born_by: date) -> str:
+    """Why a child has no UPN, where the council did not say: UN1 (not yet of school age:
+    born after `school_age_born_by`, which each return's rules set) or UN2 (has never
+    attended a maintained school in England)."""
+    return "UN1" if born is None or born > school_age_born_by else "UN2"

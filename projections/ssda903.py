@@ -431,7 +431,7 @@ def _upn(person: dict[str, Any], born: date | None, year: int) -> str:
         return str(person["upn"])
     if person["upn_unknown"]:
         return str(person["upn_unknown"])
-    return upn_default(born, year)
+    return upn_default(born, date(year - 5, 8, 31))  # four by the 31 August before (rule 209)
 
 
 def _episode(child: str, row: dict[str, Any], end: date) -> dict[str, str]:

@@ -32,6 +32,7 @@ Every rate lives in `journey.demo.rates`.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import random
@@ -151,7 +152,14 @@ ETHNIC_GROUP = {
 }
 UASC_ETHNICITY = {"BAFR": 40, "AOTH": 30, "OOTH": 20, "WOTH": 10}
 DISABILITIES = ["MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"]
-ASSESSMENT_FACTORS = words("1B 2A 2B 3A 4A 5A 6A 7A 8B 10A 11A 12A 14A 16A 17A 18B 19A 21 22A 24A")
+# Factors identified at assessment (CIN census codes): 18A and 19A are no longer used (the
+# child's own, rules 8945Q and 8950Q: 18B/18C and 19B/19C name the parent or another
+# person); "21", no factors identified, is never given with others (rule 8869).
+ASSESSMENT_FACTORS = words(
+    "1B 2A 2B 3A 4A 5A 6A 7A 8B 10A 11A 12A 14A 16A 17A 18B 18C 19B 19C 22A 24A"
+)
+NO_FACTORS = "21"
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # remainder 0-22 (no I, O or S)
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 CITY_DISTRICTS = ["LE1", "LE2", "LE3", "LE4", "LE5"]
 OUT_OF_AREA_DISTRICTS = words("NG7 NG5 CV2 CV6 DE23 DE24 NN3 B15 PE1 LE11 LE18 LE65")
@@ -192,6 +200,13 @@ def postcode(dice: Dice, district: str | None = None) -> str:
     district = district or dice.choice(CITY_DISTRICTS)
     letters = "".join(dice.choice(list(INWARD_LETTERS)) for _ in range(2))
     return f"{district} {dice.rng.randint(0, 9)}{letters}"
+
+
+def upn_check_letter(digits: str) -> str:
+    """The check letter of a permanent UPN (DfE, "Unique pupil numbers"): its 12 digits
+    (characters 2-13) weighted 2 to 13, summed, the remainder on division by 23."""
+    total = sum(int(digit) * weight for weight, digit in enumerate(digits, start=2))
+    return UPN_CHECK_LETTERS[total % 23]
 
 
 def person_name(dice: Dice, group: str | None = None) -> tuple[str, str]:
@@ -476,8 +491,21 @@ class Builder:
         self.worker_numbers = itertools.count(1)
         self.household_numbers = itertools.count(1)
         self.providers = Providers()
+        self.upns: set[str] = set()  # every UPN given, so that none is given twice
         # The council's DfE number, for the permanence orders it made itself.
         self.own_council = council if len(council) == 3 and council.isdigit() else "856"
+
+    def upn(self, allocated: date) -> str:
+        """A new, valid and unique UPN allocated in `allocated`'s year: the check letter,
+        the council's number, a school's number, the year and a serial."""
+        council = "".join(c for c in self.council if c.isdigit())[:3].zfill(3)
+        while True:
+            school = self.dice.between(rates.UPN_SCHOOL_NUMBERS)
+            serial = self.dice.between((0, 999))
+            digits = f"{council}{school:04d}{allocated.year % 100:02d}{serial:03d}"
+            if digits not in self.upns:
+                self.upns.add(digits)
+                return upn_check_letter(digits) + digits
 
     def day_at(self, fraction: float) -> date:
         return add_days(self.start, int((self.end - self.start).days * fraction))
@@ -1094,21 +1122,25 @@ class Story:
         of the history the story stops."""
         assert day >= self.today, (self.child_id, day, self.today)
         if self.birth_notified is not None and self.birth_notified <= min(day, self.b.end):
-            # The baby is born: the date of birth is known from now on.
-            self.sex = self.dice.pick(rates.SEX)
-            self.emit(
-                "ChildDetailsUpdated",
-                self.birth_notified,
-                date_of_birth=self.dob,
-                sex=self.sex,
-                given_name=self.dice.choice(GIVEN[self.name_group]),
-            )
-            self.birth_notified = None
+            self.born()
         self.advance(day)
         if day > self.b.end or self.died is not None:
             raise StoryEnds
         self.today = day
         return day
+
+    def born(self) -> None:
+        """The baby is born: the date of birth is known from the day it is notified."""
+        assert self.birth_notified is not None
+        self.sex = self.dice.pick(rates.SEX)
+        self.emit(
+            "ChildDetailsUpdated",
+            self.birth_notified,
+            date_of_birth=self.dob,
+            sex=self.sex,
+            given_name=self.dice.choice(GIVEN[self.name_group]),
+        )
+        self.birth_notified = None
 
     def advance(self, until: date) -> None:
         limit = min(until, add_days(self.b.end, 1))
@@ -1176,7 +1208,16 @@ def child_story(b: Builder, number: int) -> Story:
             referral_day = after_closure(s, closed)
     except StoryEnds:
         pass
+    born_after_closure(s)
     return s
+
+
+def born_after_closure(s: Story) -> None:
+    """A baby whose case closed before the birth: the council still records the birth it
+    was told of (the midwife's notification), so no census reports a past expected date
+    of birth (CIN rule 8530Q)."""
+    if s.birth_notified is not None and s.birth_notified <= s.b.end and s.died is None:
+        s.born()
 
 
 def register(s: Story, day: date) -> None:
@@ -1201,11 +1242,13 @@ def register(s: Story, day: date) -> None:
     s.disabled = not unborn and dice.chance(rates.DISABLED_SHARE)
     s.name_group = ETHNIC_GROUP.get(ethnicity, "white")
     given, family = person_name(dice, s.name_group)
-    council_digits = "".join(c for c in s.b.council if c.isdigit())[:3].zfill(3)
+    # A UPN from the school year in which the child turns 4 (on registration if that has
+    # begun; else recorded on the day, should the history reach it). Unaccompanied
+    # children, arriving from abroad at 15 or over, have none.
     upn = None
-    if age >= rates.UPN_FROM_AGE and not s.uasc:
-        serial = dice.rng.randint(0, 10**9 - 1)
-        upn = f"{dice.choice(list('ABCDEFGHJKLMNPQRTUVWXYZ'))}{council_digits}{serial:09d}"
+    upn_from = school_year_of(birthday(s.dob, rates.UPN_SCHOOL_YEAR_OF_AGE))
+    if not s.uasc and upn_from <= day:
+        upn = s.b.upn(upn_from)
     s.sex = "9" if unborn else dice.pick(rates.SEX)
     s.emit(
         "ChildRegistered",
@@ -1225,6 +1268,13 @@ def register(s: Story, day: date) -> None:
     )
     if s.uasc:
         uasc_status_ends(s, day)
+    elif upn is None and upn_from <= s.b.end:
+        s.emit("ChildDetailsUpdated", upn_from, upn=s.b.upn(upn_from))
+
+
+def school_year_of(day: date) -> date:
+    """The first day (1 September) of the school year `day` falls in."""
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
 
 
 def uasc_status_ends(s: Story, arrived: date) -> None:
@@ -1404,7 +1454,7 @@ def assessment(s: Story, referral_day: date) -> tuple[str, date]:
         "AssessmentCompleted",
         done,
         assessment_id=assessment_id,
-        factors=dice.rng.sample(ASSESSMENT_FACTORS, dice.between(rates.FACTORS_PER_ASSESSMENT)),
+        factors=factors_identified(s, outcome),
         authorised_on=done.isoformat(),
         child_seen=s.birth_notified is None,
         outcome=outcome,
@@ -1418,10 +1468,31 @@ def assessment(s: Story, referral_day: date) -> tuple[str, date]:
     return outcome, done
 
 
+def factors_identified(s: Story, outcome: str) -> list[str]:
+    """The factors an assessment found: none ("21", alone) for some that end in no further
+    action or early help, else one to four others."""
+    if s.dice.chance(rates.NO_FACTORS_IDENTIFIED.get(outcome, 0.0)):
+        return [NO_FACTORS]
+    return s.dice.rng.sample(ASSESSMENT_FACTORS, s.dice.between(rates.FACTORS_PER_ASSESSMENT))
+
+
+def too_old_for_care(s: Story, day: date) -> bool:
+    """No period of care begins on or so near the 18th birthday (SSDA903 rule 352)."""
+    assert s.dob is not None
+    return day >= add_days(birthday(s.dob, 18), -rates.LAST_CARE_START_DAYS_BEFORE_18)
+
+
 def assessment_outcome(s: Story, day: date) -> str:
+    assert s.dob is not None
+    if day >= birthday(s.dob, 18):
+        # An adult by the time the assessment is done: children's services end.
+        return s.dice.pick(rates.OUTCOME_AT_18)
+    near_18 = too_old_for_care(s, day)
     if s.uasc:
-        return "looked_after"
+        return "other_services" if near_18 else "looked_after"
     weights: dict[str, float] = dict(rates.ASSESSMENT_OUTCOME)
+    if near_18:
+        del weights["looked_after"]
     tilts = []
     if s.birth_notified is not None:
         tilts.append(rates.OUTCOME_TILT_UNBORN)
@@ -1431,7 +1502,8 @@ def assessment_outcome(s: Story, day: date) -> str:
         tilts.append(rates.OUTCOME_TILT_DISABLED)
     for tilt in tilts:
         for outcome, factor in tilt.items():
-            weights[outcome] *= factor
+            if outcome in weights:
+                weights[outcome] *= factor
     return s.dice.pick(weights)
 
 
@@ -1452,9 +1524,10 @@ def other_services(s: Story, day: date) -> date:
 
 def child_in_need(s: Story, day: date, length: tuple[int, int] = rates.CIN_PLAN_DAYS) -> date:
     dice = s.dice
+    assert s.dob is not None
     s.cin_plan = s.ident("CIN")
     s.emit("CINPlanStarted", day, plan_id=s.cin_plan)
-    s.cin_plan_end = add_days(day, dice.between(length))
+    s.cin_plan_end = min(add_days(day, dice.between(length)), birthday(s.dob, 18))
     plan_start = day
     s.every(
         "cin-visits",
@@ -1467,7 +1540,9 @@ def child_in_need(s: Story, day: date, length: tuple[int, int] = rates.CIN_PLAN_
     # the period of care that protection proceedings might begin.
     if not short_breaks and dice.chance(rates.CIN_ESCALATION) and (s.cin_plan_end - day).days > 40:
         return child_protection(
-            s, s.at(add_days(day, dice.between((30, (s.cin_plan_end - day).days - 1))))
+            s,
+            s.at(add_days(day, dice.between((30, (s.cin_plan_end - day).days - 1)))),
+            reassess=True,
         )
     return finish_child_in_need(s)
 
@@ -1563,18 +1638,23 @@ def short_break(s: Story, day: date, gap: int) -> date | None:
 # --- child protection ---------------------------------------------------------------------
 
 
-def child_protection(s: Story, day: date) -> date:
-    """Strategy discussion, section 47 enquiry, conference; a plan if one is decided."""
+def child_protection(s: Story, day: date, reassess: bool = False) -> date:
+    """Strategy discussion, section 47 enquiry, conference; a plan if one is decided. A
+    case escalated from a CIN plan (`reassess`) is assessed again during the enquiry."""
     dice = s.dice
     strategy = s.ident("STR")
     s47 = dice.chance(rates.STRATEGY_S47)
     s.emit("StrategyDiscussionHeld", day, strategy_id=strategy, section47_needed=s47)
     if not s47:
         return after_enquiry(s, day)
+    reassessment = s.ident("ASM") if reassess else None
+    if reassessment is not None:
+        s.emit("AssessmentStarted", day, assessment_id=reassessment, referral_id=s.referral)
     enquiry = s.ident("S47")
     s.emit("Section47EnquiryStarted", day, enquiry_id=enquiry, strategy_id=strategy)
     if not dice.chance(rates.S47_TO_ICPC):
         done = s.at(add_days(day, dice.between(rates.S47_DAYS_WITHOUT_CONFERENCE)))
+        reassessed(s, reassessment, done)
         s.emit("Section47EnquiryCompleted", done, enquiry_id=enquiry, conference_needed=False)
         return after_enquiry(s, done)
     working_days = (
@@ -1584,6 +1664,7 @@ def child_protection(s: Story, day: date) -> date:
         add_working_days(day, dice.between((rates.ICPC_EARLIEST_WORKING_DAYS, working_days)))
     )
     done = s.at(add_days(day, dice.between((0, max(0, (conference_day - day).days - 1)))))
+    reassessed(s, reassessment, done)
     s.emit("Section47EnquiryCompleted", done, enquiry_id=enquiry, conference_needed=True)
     s.at(conference_day)
     conference = s.ident("ICPC")
@@ -1604,6 +1685,21 @@ def child_protection(s: Story, day: date) -> date:
         s.emit("CINPlanEnded", conference_day, plan_id=s.cin_plan)
         s.cin_plan = None
     return protection_plan(s, conference_day, conference, category)
+
+
+def reassessed(s: Story, assessment_id: str | None, day: date) -> None:
+    """The updated assessment of an escalated case, authorised as the enquiry concludes."""
+    if assessment_id is None:
+        return
+    s.emit(
+        "AssessmentCompleted",
+        day,
+        assessment_id=assessment_id,
+        factors=factors_identified(s, "strategy_discussion"),
+        authorised_on=day.isoformat(),
+        child_seen=True,
+        outcome="strategy_discussion",
+    )
 
 
 def after_enquiry(s: Story, day: date) -> date:
@@ -1647,15 +1743,15 @@ def protection_plan(s: Story, day: date, conference: str, category: str) -> date
             lambda d: death(s, d),
         )
     if not s.fated_to_die and dice.chance(rates.PROCEEDINGS_AT_ICPC):
-        return proceedings(
-            s, s.at(weekday(add_days(day, dice.between(rates.PROCEEDINGS_AFTER_ICPC_DAYS))))
-        )
+        issued = weekday(add_days(day, dice.between(rates.PROCEEDINGS_AFTER_ICPC_DAYS)))
+        if court_possible(s, issued):
+            return proceedings(s, s.at(issued))
     if months >= 9 and dice.chance(rates.CP_TO_PRE_PROCEEDINGS):
         plo = s.at(weekday(add_days(day, dice.between((60, (ends - day).days - 30)))))
         plo_id = s.ident("PLO")
         s.emit("PreProceedingsStarted", plo, pre_proceedings_id=plo_id)
         decided = weekday(add_days(plo, dice.between(rates.PRE_PROCEEDINGS_DAYS)))
-        if dice.chance(rates.PRE_PROCEEDINGS_TO_ISSUE):
+        if dice.chance(rates.PRE_PROCEEDINGS_TO_ISSUE) and court_possible(s, decided):
             pre_proceedings(s, plo_id, plo, decided)  # issuing ends them
             return proceedings(s, s.at(decided))
         decided = min(decided, ends)
@@ -1787,6 +1883,9 @@ def proceedings(s: Story, day: date) -> date:
             s.stop("cp-")
             s.every("cp-end", ends, lambda d: end_protection_plan(s, d))
     final_day = weekday(add_days(day, 7 * dice.between(rates.PROCEEDINGS_WEEKS)))
+    assert s.dob is not None
+    last_day = weekday_before(add_days(birthday(s.dob, rates.COURT_ORDER_AGE_LIMIT), -1))
+    final_day = max(add_days(day, 1), min(final_day, last_day))
     if final == "placement":
         decided = s.at(
             weekday(add_days(final_day, -dice.between(rates.DECISION_BEFORE_ORDER_DAYS)))
@@ -1814,6 +1913,14 @@ def proceedings(s: Story, day: date) -> date:
     s.emit("CareProceedingsConcluded", final_day, proceedings_id=s.proceedings)
     s.proceedings = None
     return FINAL_ORDER[final](s, final_day)
+
+
+def court_possible(s: Story, day: date) -> bool:
+    """Whether proceedings issued on `day` can end in an order before the child is 17
+    (Children Act 1989 s31(3)), however short they are."""
+    assert s.dob is not None
+    shortest = add_days(day, 7 * rates.PROCEEDINGS_WEEKS[0])
+    return shortest < birthday(s.dob, rates.COURT_ORDER_AGE_LIMIT)
 
 
 def placement_hint(s: Story, final: str) -> str | None:
@@ -1919,7 +2026,12 @@ def accommodation(s: Story, day: date) -> date:
         if dice.chance(rates.S20_RETURN_TO_CIN_PLAN):
             return child_in_need(s, home)
         return close_case(s, home, "RC7")
-    if dice.chance(rates.S20_LONG_TERM / (1 - rates.S20_RETURN_HOME)):
+    long_term = dice.chance(rates.S20_LONG_TERM / (1 - rates.S20_RETURN_HOME))
+    issued = day
+    if not long_term:
+        issued = weekday(add_days(day, dice.between(rates.S20_TO_PROCEEDINGS_DAYS)))
+        long_term = not court_possible(s, issued)  # too old for an order: stays on S20
+    if long_term:
         decided = s.at(add_days(day, dice.between(rates.S20_PERMANENCE_DAYS)))
         teen = s.age(decided) >= 12
         plan = (
@@ -1932,7 +2044,7 @@ def accommodation(s: Story, day: date) -> date:
             s.at(add_days(decided, dice.between(rates.TRANSFER_TO_LAC_DAYS))),
         )
         return looked_after(s)
-    return proceedings(s, s.at(weekday(add_days(day, dice.between(rates.S20_TO_PROCEEDINGS_DAYS)))))
+    return proceedings(s, s.at(issued))
 
 
 def start_care(s: Story, day: date, legal_status: str, hint: str | None) -> None:
@@ -2348,9 +2460,19 @@ def place(
         stay_ends(previous, day)
         if unplanned and dice.chance(rates.DISRUPTION_MEETING):
             disruption_meeting(s, previous, day, reason)
-    place_code, provider, household, where, urn, long_term = choose_placement(
-        s, day, hint, household
-    )
+    # A move is to another setting (SSDA903 rule 435: a new placement differs from the
+    # last in type, postcode, URN or provider): never back to the same carers or home.
+    given = household
+    for _ in range(PLACEMENT_CHOICES):
+        chosen = choose_placement(s, day, hint, given, previous)
+        place_code, provider, household, where, urn, long_term = chosen
+        if previous is None or (place_code, where, urn, provider) != (
+            previous.place,
+            previous.postcode,
+            previous.urn,
+            previous.provider,
+        ):
+            break
     placement = Placement(
         s.ident("PLC"), day, place_code, provider, where, household, long_term, urn=urn
     )
@@ -2461,8 +2583,15 @@ def disruption_meeting(s: Story, placement: Placement, ended: date, reason: str)
     )
 
 
+PLACEMENT_CHOICES = 10  # settings considered for a move before giving up on a new one
+
+
 def choose_placement(
-    s: Story, day: date, hint: str | None, household: Household | None
+    s: Story,
+    day: date,
+    hint: str | None,
+    household: Household | None,
+    previous: Placement | None = None,
 ) -> tuple[str, str | None, Household | None, str, str | None, bool]:
     """(place, provider, household, postcode, urn, long_term) for a new placement. Every
     placement but those with parents (P1) and the few kinds the demo does not make has
@@ -2519,7 +2648,7 @@ def choose_placement(
             table = rates.PLACEMENT_11_TO_15 if age < 16 else rates.PLACEMENT_16_PLUS
         kind = dice.pick(table)
     if kind == "U6":
-        foster = in_house_foster_carers(b, day)
+        foster = in_house_foster_carers(b, day, previous.household if previous else None)
         if foster is not None:
             return "U6", "PR1", foster, foster.postcode, own.fostering_urn, False
         kind = "IFA"
@@ -2547,8 +2676,14 @@ def choose_placement(
     return "R3", unit.provider, None, unit.postcode or where, unit.urn, False
 
 
-def in_house_foster_carers(b: Builder, day: date) -> Household | None:
-    free = [h for h in b.households if h.kind == "foster" and h.approved <= day and h.free_on(day)]
+def in_house_foster_carers(
+    b: Builder, day: date, leaving: Household | None = None
+) -> Household | None:
+    free = [
+        h
+        for h in b.households
+        if h.kind == "foster" and h.approved <= day and h.free_on(day) and h is not leaving
+    ]
     return b.dice.choice(free) if free else None
 
 
@@ -2906,6 +3041,28 @@ class Allocator:
         self.queue: list[Request] = []
         self.seq = itertools.count()
         self.segments: dict[str, list[Segment]] = defaultdict(list)
+        self.care_days: dict[str, list[date]] = {}
+
+    def care_changes(self, s: Story, first: date, last: date) -> bool:
+        """Whether the child starts or stops being looked after (short breaks aside) on a
+        day from `first` to `last`: the case is never unallocated then (SSDA903 rule SW12
+        wants a social worker on each of those days)."""
+        days = self.care_days.get(s.child_id)
+        if days is None:
+            breaks = {
+                p.payload["period_id"]
+                for p in s.events
+                if p.payload["type"] == "PeriodOfCareStarted"
+                and p.payload["legal_status"] in ("V3", "V4")
+            }
+            days = self.care_days[s.child_id] = sorted(
+                p.day
+                for p in s.events
+                if p.payload["type"] in ("PeriodOfCareStarted", "PeriodOfCareEnded")
+                and p.payload["period_id"] not in breaks
+            )
+        at = bisect.bisect_left(days, first)
+        return at < len(days) and days[at] <= last
 
     def run(self, holdings: Iterable[Holding]) -> dict[str, list[Segment]]:
         for holding in holdings:
@@ -2934,9 +3091,9 @@ class Allocator:
         if request.day >= limit:
             return  # the case ended (or the history did) before anyone took it on
         worker = self.choose(request)
-        if worker is None:  # nobody in post: the case waits, unallocated, a week at a time
+        if worker is None:  # nobody in post: the case waits, unallocated, a day at a time
             self.request(
-                add_days(request.day, 7),
+                add_days(request.day, 1),
                 holding,
                 request.team,
                 request.reason,
@@ -2981,6 +3138,8 @@ class Allocator:
                     rates.UNALLOCATED_GAP_SHARE_HIGH if high else rates.UNALLOCATED_GAP_SHARE
                 ):
                     gap = b.dice.between(rates.UNALLOCATED_GAP_DAYS)
+                    if self.care_changes(holding.story, day, add_days(day, gap)):
+                        gap = 0
                 scrutinised = (
                     kind == "discretionary"
                     and holding.role == "social_worker"

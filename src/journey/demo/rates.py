@@ -167,7 +167,16 @@ ETHNICITY = {
     "OOTH": 2,
     "NOBT": 1,
 }
-UPN_FROM_AGE = 4  # children of school age have a unique pupil number
+# A unique pupil number (UPN) is allocated when a child first joins a maintained school.
+# The demo gives one from 1 September of the school year in which the child turns this
+# age (the year before reception, when most attend a school nursery class), so that every
+# child the CIN census counts as of school age (4 by the 31 August after the reference
+# date, rule 8770Q) has one; a child registered younger gets it on that day (assumption).
+UPN_SCHOOL_YEAR_OF_AGE = 4
+# Its form (DfE, "Unique pupil numbers"): a check letter, the council's 3-digit number, the
+# school's 4-digit number, the 2-digit year of allocation and a 3-digit serial. The demo's
+# schools are numbered in these ranges (assumption: DfE numbers primary schools 2000-3999).
+UPN_SCHOOL_NUMBERS = (2000, 3999)
 
 # Contact sources (CIN codes). DfE CIN referral sources: police ~29%, schools ~20%,
 # health ~14%, council services ~14%, individuals ~7%, other ~16%.
@@ -261,6 +270,19 @@ ASSESSMENT_ON_TIME = 0.83
 ASSESSMENT_WORKING_DAYS = (10, 45)
 ASSESSMENT_LATE_WORKING_DAYS = (46, 80)
 FACTORS_PER_ASSESSMENT = (1, 4)
+# "No factors identified" (CIN factor 21, always alone, rule 8869): the share of completed
+# assessments ending in no further action or early help that find none (assumption; a case
+# closed after assessment with no factors should close RC8 or RC9, rule 8873Q, so no other
+# outcome has it).
+NO_FACTORS_IDENTIFIED = {"no_further_action": 0.5, "early_help": 0.15}
+# No period of care begins within this many days of the 18th birthday (SSDA903 rule 352:
+# none on or after it): a young person referred so near 18 is supported otherwise
+# (assumption).
+LAST_CARE_START_DAYS_BEFORE_18 = 28
+# A young person 18 by the time the assessment is done is an adult: the case closes, with
+# no further action or after other services (advice, adult services), half each
+# (assumption).
+OUTCOME_AT_18 = {"no_further_action": 1, "other_services": 1}
 # Outcomes of a completed assessment. DfE CIN / brief: ~20-28% not in need (NFA).
 # DENSITY (assumption): the demo council is weighted toward statutory work, about three
 # times the national share of children reaching a plan, court or care, so that a few
@@ -289,9 +311,15 @@ OTHER_SERVICES_DAYS = (30, 150)  # CIN services without a plan, then closed
 
 # --- child in need -------------------------------------------------------------------------
 
-CIN_PLAN_DAYS = (150, 540)  # assumption
+# Length of a CIN plan (assumption); it ends by the 18th birthday at the latest, so that
+# no short break (V3) begins after it (SSDA903 rule 352).
+CIN_PLAN_DAYS = (150, 540)
 CIN_VISIT_DAYS = (14, 28)  # local policy 2-4 weekly (assumption)
-CIN_ESCALATION = 0.12  # CIN plans that become child protection (assumption)
+# CIN plans that become child protection (assumption). The section 47 enquiry comes with
+# an updated assessment of the child, begun at the strategy discussion and authorised when
+# the enquiry concludes (Working Together 2023), so the census year of the enquiry has an
+# assessment on the episode (CIN rule 2991Q).
+CIN_ESCALATION = 0.12
 CIN_END_STEP_DOWN = 0.4  # CIN plans ending in step-down rather than closure (assumption)
 SHORT_BREAKS_SHARE = 0.25  # disabled children on a CIN plan who get short breaks (V3)
 SHORT_BREAKS = (2, 4)  # breaks over a plan (assumption)
@@ -348,6 +376,11 @@ EPO_DAYS_BEFORE_ISSUE = (1, 7)
 CP_PLAN_ENDS_AFTER_ICO_DAYS = (30, 90)
 # MoJ: public law cases take ~45 weeks on average (26-week target, returns.md).
 PROCEEDINGS_WEEKS = (20, 70)
+# No care or supervision order can be made for a child of 17 (Children Act 1989 s31(3)):
+# proceedings are issued only for a child whose 17th birthday is more than the shortest
+# proceedings away, and the final hearing is held before it (so a special guardianship
+# order too comes before 18, SSDA903 rule 407).
+COURT_ORDER_AGE_LIMIT = 17
 # Final orders (MoJ / DfE CLA shape), by the child's age at issue.
 FINAL_ORDER_UNDER_5 = {
     "placement": 40,
@@ -654,7 +687,10 @@ REALLOCATION_SCRUTINISED = 0.5  # CiN reallocations with TM and SM scrutiny reco
 LEAVER_HANDOVER_DAYS = (0, 5)  # cases reallocated up to this many days before leaving
 UNALLOCATED_GAP_SHARE = 0.08  # reallocations leaving the case briefly unallocated
 UNALLOCATED_GAP_SHARE_HIGH = 0.3
-UNALLOCATED_GAP_DAYS = (1, 10)
+# At most 7 days: a new social worker episode should start within 7 days of the last one
+# ending (SSDA903 rule SW10a). No gap spans a day the child starts or stops being looked
+# after (rule SW12: a social worker on each of those days).
+UNALLOCATED_GAP_DAYS = (1, 7)
 
 # --- recording ---------------------------------------------------------------------------------
 
