@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from journey.codes import code_lists
+from journey.ssda903_files import FILES
 from projections.return_checks import RuleBook, Submission, parse_date, valid_date, years_after
 
 RULES = RuleBook("ssda903")
@@ -961,16 +962,7 @@ def _missing_in_care(s: Submission) -> Failures:
 
 # --- OC2, OC3 -------------------------------------------------------------------------
 
-OC2_FLAGS = (
-    "CONVICTED",
-    "HEALTH_CHECK",
-    "IMMUNISATIONS",
-    "TEETH_CHECK",
-    "HEALTH_ASSESSMENT",
-    "SUBSTANCE_MISUSE",
-    "INTERVENTION_RECEIVED",
-    "INTERVENTION_OFFERED",
-)
+OC2_FLAGS = FILES["OC2"][4:]  # CONVICTED to INTERVENTION_OFFERED: each 0 or 1
 
 
 @RULES.rule(

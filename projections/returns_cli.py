@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from journey.cli import PurposeOption, _purpose, _settings, err, out
+from journey.cli import PurposeOption, _purpose, err, out
 from projections import checks_903, checks_cin
 from projections.annex_a import TITLES
 from projections.api import Reports
@@ -39,17 +39,6 @@ def register(report_app: typer.Typer) -> None:
     report_app.command("annex-a")(report_annex_a)
 
 
-def _reports() -> Reports:
-    reports = Reports(_settings())
-    behind = reports.lag()
-    if behind:
-        err.print(
-            f"[yellow]the projections are {behind:,} events behind the log: run "
-            "`journey projections run` for an up-to-date return[/yellow]"
-        )
-    return reports
-
-
 def _written(made: Return, out_dir: Path | None) -> None:
     table = Table(title=f"{made.name} {made.year}-{(made.year + 1) % 100:02d}")
     table.add_column("file")
@@ -70,6 +59,13 @@ CheckOption = Annotated[
         "(exit 1 when any error is found; queries are listed but do not fail).",
     ),
 ]
+
+
+def _reports() -> Reports:
+    """The Python API, with a warning if the projections lag (as every report gives)."""
+    from projections.cli import _reports  # projections.cli mounts these commands
+
+    return _reports()
 
 
 def report_ssda903(

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from worlds import on
+from worlds import on, two_teams
 
 from projections import registry
 from projections.annex_a import LISTS
@@ -172,32 +172,7 @@ def world(ledger, event, record, project):
     on(ledger, "2025-03-31")
     record(
         ledger,
-        event(
-            "TeamEstablished",
-            team_id="T-CIN",
-            name="Child in need team",
-            service="child_in_need",
-            occurred_at="2020-01-01",
-        ),
-        event(
-            "TeamEstablished",
-            team_id="T-LAC",
-            name="Looked after team",
-            service="looked_after",
-            occurred_at="2020-01-01",
-        ),
-        *(
-            event(
-                "WorkerRegistered",
-                worker_id=worker,
-                name=f"Worker {worker}",
-                role="social_worker",
-                team_id=team,
-                swe_registration=f"SW100{worker[1:]}",
-                occurred_at="2020-01-02",
-            )
-            for worker, team in (("W1", "T-CIN"), ("W2", "T-LAC"), ("W3", "T-CIN"))
-        ),
+        *two_teams(event, W1="T-CIN", W2="T-LAC", W3="T-CIN"),
         event("CarerHouseholdApproved", household_id="H1", kind="foster", occurred_at="2020-01-01"),
         *referral_child(event),
         *looked_after_child(event),

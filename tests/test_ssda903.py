@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from worlds import on
+from worlds import on, two_teams
 
 from projections import registry
 from projections.api import Reports
@@ -32,32 +32,7 @@ def council(ledger, event, record):
     on(ledger, "2025-06-30")
     record(
         ledger,
-        event(
-            "TeamEstablished",
-            team_id="T-CIN",
-            name="Child in need team",
-            service="child_in_need",
-            occurred_at="2020-01-01",
-        ),
-        event(
-            "TeamEstablished",
-            team_id="T-LAC",
-            name="Looked after team",
-            service="looked_after",
-            occurred_at="2020-01-01",
-        ),
-        *(
-            event(
-                "WorkerRegistered",
-                worker_id=worker,
-                name=f"Worker {worker}",
-                role="social_worker",
-                team_id=team,
-                swe_registration=f"SW100{worker[1:]}",
-                occurred_at="2020-01-02",
-            )
-            for worker, team in (("W1", "T-CIN"), ("W2", "T-LAC"), ("W3", "T-LAC"))
-        ),
+        *two_teams(event, W1="T-CIN", W2="T-LAC", W3="T-LAC"),
         event(
             "WorkerRegistered",
             worker_id="I1",

@@ -72,3 +72,37 @@ def referred_to_w1(event: Callable[..., dict[str, Any]], day: str) -> list[dict[
             occurred_at=day,
         ),
     ]
+
+
+def two_teams(event: Callable[..., dict[str, Any]], **workers: str) -> list[dict[str, Any]]:
+    """Teams T-CIN (child in need) and T-LAC (looked after), set up on 2020-01-01, and the
+    social workers named (`W1="T-CIN"`: worker W1 in team T-CIN) registered the next day,
+    each with Social Work England number SW100 and their number (W3: SW1003)."""
+    return [
+        event(
+            "TeamEstablished",
+            team_id="T-CIN",
+            name="Child in need team",
+            service="child_in_need",
+            occurred_at="2020-01-01",
+        ),
+        event(
+            "TeamEstablished",
+            team_id="T-LAC",
+            name="Looked after team",
+            service="looked_after",
+            occurred_at="2020-01-01",
+        ),
+        *(
+            event(
+                "WorkerRegistered",
+                worker_id=worker,
+                name=f"Worker {worker}",
+                role="social_worker",
+                team_id=team,
+                swe_registration=f"SW100{worker[1:]}",
+                occurred_at="2020-01-02",
+            )
+            for worker, team in workers.items()
+        ),
+    ]
