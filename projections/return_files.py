@@ -71,12 +71,13 @@ class Facts:
         self.sealer = sealer
 
     def rows(self, table: Table, *where: Any) -> list[dict[str, Any]]:
+        result = self.conn.execute(select(table).where(*where))
+        keys = list(result.keys())
+        found = [dict(zip(keys, row, strict=True)) for row in result.all()]
         sealed = personal_columns(table)
-        found = []
-        for row in self.conn.execute(select(table).where(*where)).mappings():
-            record = dict(row)
-            self.sealer.open_row(record["stream_id"], record, sealed)
-            found.append(record)
+        if sealed:
+            for record in found:
+                self.sealer.open_row(record["stream_id"], record, sealed)
         return found
 
     def by_child(self, table: Table, *where: Any) -> dict[str, list[dict[str, Any]]]:
