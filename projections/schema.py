@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event
+from sqlalchemy import BigInteger, Column, MetaData, String, Table
+
+from journey.database import engine_for
+
+__all__ = ["engine_for", "lock_writer", "metadata", "positions", "stream_column"]
 
 metadata = MetaData()
 
@@ -34,32 +38,6 @@ def stream_column() -> Column[str]:
 
 
 WRITER_LOCK_KEY = 0x6A6F75726E6570  # one projection writer at a time (PostgreSQL)
-
-
-def engine_for(database_url: str, *, writer: bool = False) -> Engine:
-    """A SQLAlchemy engine on the ledger's database (`sqlite:///…` or `postgresql://…`).
-
-    A writer's transactions are serialised with other writers from their first statement
-    (SQLite: BEGIN IMMEDIATE; PostgreSQL: `lock_writer` takes an advisory lock), so two
-    runners never fold the same page at once.
-    """
-    if database_url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
-        return create_engine(url, pool_pre_ping=True)
-    if not database_url.startswith("sqlite:///"):
-        raise ValueError(f"unsupported database URL for projections: {database_url.split(':')[0]}")
-    engine = create_engine(database_url, connect_args={"timeout": 60})
-    if writer:
-
-        @event.listens_for(engine, "connect")
-        def _manual_transactions(dbapi_connection: Any, _: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
 
 
 def lock_writer(conn: Any) -> None:

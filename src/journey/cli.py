@@ -411,6 +411,107 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
+# --- the HTTP API and who may use it -------------------------------------------------------
+
+principals_app = typer.Typer(
+    help="Who may use the HTTP API: service, inspector, auditor or admin, each by a token.",
+    no_args_is_help=True,
+)
+app.add_typer(principals_app, name="principals")
+
+
+class Role(StrEnum):
+    service = "service"
+    inspector = "inspector"
+    auditor = "auditor"
+    admin = "admin"
+
+
+def _principals() -> Any:
+    from journey.principals import Principals
+
+    return Principals(_settings().database_url)
+
+
+@principals_app.command("add")
+def principals_add(
+    name: Annotated[str, typer.Argument(help="Who: a service, an inspection, a person.")],
+    role: Annotated[Role, typer.Option(help="What it may do.")],
+) -> None:
+    """Add a principal and print its bearer token, once: it is stored only as a hash."""
+    from journey.principals import PrincipalError
+
+    store = _principals()
+    try:
+        added, token = store.add(name, role.value)
+    except PrincipalError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    err.print(f"added {added.name} ({added.role}); its token, shown this once:")
+    sys.stdout.write(token + "\n")
+
+
+@principals_app.command("list")
+def principals_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Every principal, its role, when it was added and when (if) revoked."""
+    store = _principals()
+    try:
+        rows = [
+            {
+                "name": p.name,
+                "role": p.role,
+                "created_at": p.created_at.isoformat(timespec="seconds"),
+                "revoked_at": p.revoked_at.isoformat(timespec="seconds") if p.revoked_at else "-",
+            }
+            for p in store.list()
+        ]
+    finally:
+        store.close()
+    render(rows, fmt, title=f"{len(rows)} principals")
+
+
+@principals_app.command("revoke")
+def principals_revoke(name: str) -> None:
+    """Revoke a principal's token at once (the principal stays on record)."""
+    from journey.principals import PrincipalError
+
+    store = _principals()
+    try:
+        revoked = store.revoke(name)
+    except PrincipalError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    out.print(f"revoked {revoked.name} ({revoked.role})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    ledgers: Annotated[
+        int, typer.Option(min=1, max=64, help="Ledgers lent to concurrent requests.")
+    ] = 8,
+) -> None:
+    """Run the HTTP API (FastAPI on uvicorn) over this database; OpenAPI at /docs."""
+    import uvicorn
+
+    from journey.http.app import create_app
+
+    settings = _settings()
+    out.print(f"serving {redact_url(settings.database_url)} on http://{host}:{port} (docs: /docs)")
+    uvicorn.run(
+        create_app(settings, ledgers=ledgers),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
 # --- import -----------------------------------------------------------------------------
 
 import_app = typer.Typer(help="Take a council's existing data in.", no_args_is_help=True)

@@ -113,14 +113,22 @@ class Ledger:
 
     # --- appending ----------------------------------------------------------------------
 
-    def append(self, payload: dict[str, Any] | ev.Event) -> AppendResult:
-        return self.append_batch([payload])[0]
+    def append(
+        self, payload: dict[str, Any] | ev.Event, *, principal: str | None = None
+    ) -> AppendResult:
+        return self.append_batch([payload], principal=principal)[0]
 
     def append_batch(
-        self, payloads: Sequence[dict[str, Any] | ev.Event], *, atomic: bool = False
+        self,
+        payloads: Sequence[dict[str, Any] | ev.Event],
+        *,
+        atomic: bool = False,
+        principal: str | None = None,
     ) -> list[AppendResult]:
         """Append events (for one child or many). Each gets its own result; with
-        `atomic`, a single rejection means nothing is stored."""
+        `atomic`, a single rejection means nothing is stored. `principal` is who records
+        them (`recorded_by`): the settings' principal unless an interface that signed
+        someone in (the HTTP API) says otherwise."""
         started = time.perf_counter()
         results: list[AppendResult | None] = [None] * len(payloads)
         pending: list[_Pending] = []
@@ -156,7 +164,7 @@ class Ledger:
                 break
             if attempt:  # back off, with jitter, so racing writers take turns
                 time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
-            work, decided, rejected = self._decide(pending)
+            work, decided, rejected = self._decide(pending, principal or self.settings.principal)
             if rejected and not fresh:
                 # Another process may have changed these streams since they were cached:
                 # a rule is only broken if it is broken against what is stored.
@@ -234,10 +242,10 @@ class Ledger:
         return final
 
     def _decide(
-        self, pending: list[_Pending]
+        self, pending: list[_Pending], principal: str
     ) -> tuple[_WorkingSet, list[tuple[_Pending, int]], list[tuple[_Pending, Problem]]]:
         """Decide every pending event in order against a working copy of its stream."""
-        work = _WorkingSet(self, self.clock())
+        work = _WorkingSet(self, self.clock(), principal)
         work.start_new_children(
             {p.stream_id for p in pending if isinstance(p.event, ev.ChildEvent)}
         )
@@ -455,17 +463,23 @@ class Ledger:
     # --- the access log -----------------------------------------------------------------
 
     def record_access(
-        self, action: str, la_child_id: str | None, purpose: str | None = None
+        self,
+        action: str,
+        la_child_id: str | None,
+        purpose: str | None = None,
+        *,
+        principal: str | None = None,
     ) -> AccessEntry:
         """Append who is reading which child's record, what and why, to the access log.
         Called before the record is shown; a read that cannot be logged is not made."""
         child_id = None if la_child_id is None else self.child_id(la_child_id)
+        reader = principal or self.settings.principal
         row = self.store.events.append_access(
             lambda seq, prev_hash: build_access_row(
                 seq,
                 prev_hash,
                 at=self.clock(),
-                principal=self.settings.principal,
+                principal=reader,
                 action=action,
                 child_id=child_id,
                 la_child_id=la_child_id,
@@ -477,7 +491,7 @@ class Ledger:
             "child_record_read",
             action=action,
             child=None if la_child_id is None else hashed(la_child_id),
-            by=self.settings.principal,
+            by=reader,
             access_seq=row.seq,
         )
         return read_access_row(row, self.sealer)
@@ -530,9 +544,10 @@ def _content(event: ev.Event) -> dict[str, Any]:
 class _WorkingSet:
     """The streams one append touches, as they will be if it is stored."""
 
-    def __init__(self, ledger: Ledger, now: datetime):
+    def __init__(self, ledger: Ledger, now: datetime, principal: str):
         self.ledger = ledger
         self.now = now
+        self.principal = principal
         self.states: dict[UUID, Child | Reference] = {}
         self.heads: dict[UUID, str] = {}
         self.histories: dict[UUID, list[tuple[UUID, ev.Event]]] = {}
@@ -638,7 +653,7 @@ class _WorkingSet:
                 stream_id=item.stream_id,
                 version=version,
                 recorded_at=now,
-                recorded_by=self.ledger.settings.principal,
+                recorded_by=self.principal,
                 prev_hash=prev,
                 sealer=self.ledger.sealer,
             )
