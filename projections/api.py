@@ -9,9 +9,11 @@ The CLI and the HTTP API call these methods and only render what they return.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from journey.access import check_purpose
 from journey.events import LONDON
@@ -39,14 +41,47 @@ from projections.workforce import teams
 
 
 class Reports:
-    def __init__(self, settings: Settings, options: ReportSettings | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        options: ReportSettings | None = None,
+        *,
+        engine: Engine | None = None,
+        ledger: Ledger | None = None,
+        reader: str | None = None,
+    ):
+        """A server passes its own `engine` (kept across requests), a `ledger` lent to
+        this request and the `reader` signed in, who is named in the access log."""
         self.settings = settings
         self.options = options or report_settings()
-        self.engine = schema.engine_for(settings.database_url)
-        schema.metadata.create_all(self.engine)
+        self._owns_engine = engine is None
+        self.engine = engine or schema.engine_for(settings.database_url)
+        if self._owns_engine:
+            schema.metadata.create_all(self.engine)
+        self._lent = ledger
+        self.reader = reader
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
+
+    @contextmanager
+    def _ledger(self) -> Iterator[Ledger]:
+        if self._lent is not None:
+            yield self._lent
+            return
+        with Ledger(self.settings) as ledger:
+            yield ledger
+
+    def _record(self, ledger: Ledger, action: str, child: str | None, purpose: str | None) -> None:
+        ledger.record_access(action, child, purpose, principal=self.reader)
+
+    def record_read(
+        self, action: str, child: str | None = None, purpose: str | None = None
+    ) -> None:
+        """Write a read to the access log (a report that names children, read over HTTP)."""
+        with self._ledger() as ledger:
+            self._record(ledger, action, child, purpose)
 
     def __enter__(self) -> Reports:
         return self
@@ -130,8 +165,8 @@ class Reports:
         retractions with what they changed and why. The period is of recording dates.
         Logged in the access log, as a read of the child's record when `child` is given."""
         purpose = check_purpose(purpose, required=False)
-        with Ledger(self.settings) as ledger, self.engine.connect() as conn:
-            ledger.record_access("report audit", child, purpose)
+        with self._ledger() as ledger, self.engine.connect() as conn:
+            self._record(ledger, "report audit", child, purpose)
             return audit(
                 conn,
                 settings=self.options,
@@ -146,16 +181,16 @@ class Reports:
         """The child's chronology, from their stream (decrypted); LookupError if the ledger
         holds no such child. Logged in the access log before it is read."""
         purpose = check_purpose(purpose, required=False)
-        with Ledger(self.settings) as ledger:
-            ledger.record_access("report chronology", la_child_id, purpose)
+        with self._ledger() as ledger:
+            self._record(ledger, "report chronology", la_child_id, purpose)
             return chronology(ledger, la_child_id, settings=self.options)
 
     # --- statutory returns ----------------------------------------------------------------
 
     def _read_return(self, what: str, purpose: str | None) -> None:
         """A return holds many children's records: its making is one access log entry."""
-        with Ledger(self.settings) as ledger:
-            ledger.record_access(what, None, check_purpose(purpose, required=False))
+        with self._ledger() as ledger:
+            self._record(ledger, what, None, check_purpose(purpose, required=False))
 
     def ssda903(self, *, year: int | None = None, purpose: str | None = None) -> Return:
         """The SSDA903 files for a collection year (2025: 1 April 2025 to 31 March 2026;
@@ -201,7 +236,7 @@ class Reports:
         end: datetime | None = None,
     ) -> Report:
         """The access log: every read of a child's record, who, when, what and why."""
-        with Ledger(self.settings) as ledger:
+        with self._ledger() as ledger:
             entries = ledger.access_entries(
                 la_child_id=child, principal=principal, start=start, end=end
             )

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from journey.child import Child, effective_history
 from journey.events import as_date
 from journey.ledger import Ledger
 from journey.record import Recorded
+from journey.views import child_detail, marks
 
 
 @dataclass(frozen=True)
@@ -63,3 +65,26 @@ def _fold(known: list[Recorded], as_of: date | None, stored: int) -> Replayed:
             child.apply(event)
             applied += 1
     return Replayed(child, as_of, known, applied, stored)
+
+
+def replayed_document(
+    replayed: Replayed, as_of: date | None, known_at: datetime | None
+) -> dict[str, Any]:
+    """What `journey replay` prints (and the HTTP API answers): the state, with how many
+    records were known and applied, and every retraction and correction among them."""
+    later = marks(replayed.records)
+    detail: dict[str, Any] = {
+        "as_of": as_of.isoformat() if as_of else "today",
+        "known_at": known_at.isoformat() if known_at else "now",
+        "records_known": f"{replayed.known} of {replayed.stored} stored",
+        "events_applied": replayed.applied,
+        **child_detail(replayed.child, as_of or date.today()),
+        "retracted_or_corrected": [
+            f"version {r.version} {r.event.type} of {as_date(r.event.occurred_at).isoformat()}: "
+            + "; ".join(str(m) for m in later[r.event_id])
+            for r in replayed.records
+            if r.event_id in later
+        ],
+    }
+    detail.pop("events_in_stream", None)
+    return detail

@@ -72,10 +72,18 @@ class Bundle:
 
 
 def write_bundle(
-    ledger: Ledger, la_child_id: str, out: Path, *, purpose: str, now: datetime
+    ledger: Ledger,
+    la_child_id: str,
+    out: Path,
+    *,
+    purpose: str,
+    now: datetime,
+    made_by: str | None = None,
 ) -> Bundle | None:
     """Write the bundle for a child (None, and nothing written, if the ledger holds no
-    such child). The caller logs the read first."""
+    such child). The caller logs the read first. `made_by`: who asked for it (the
+    settings' principal unless a server says otherwise)."""
+    made_by = made_by or ledger.settings.principal
     stream_id = ledger.child_id(la_child_id)
     stored = ledger.store.events.select_states(stream_id)
     if not stored:
@@ -95,7 +103,7 @@ def write_bundle(
             la_child_id=la_child_id,
             council=ledger.settings.council,
             created_at=now.isoformat(timespec="seconds"),
-            created_by=ledger.settings.principal,
+            created_by=made_by,
             purpose=purpose,
         ),
         encoding="utf-8",
@@ -108,7 +116,7 @@ def write_bundle(
         "la_child_id": la_child_id,
         "stream_id": str(stream_id),
         "created_at": now.isoformat(timespec="seconds"),
-        "created_by": ledger.settings.principal,
+        "created_by": made_by,
         "purpose": purpose,
         "events": len(records),
         "head": {"version": head.version, "hash": head.hash},

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import click
 import typer
@@ -29,12 +29,11 @@ from journey.cli import (
     err,
     out,
 )
-from journey.events import LONDON, as_date
+from journey.events import LONDON
 from journey.settings import Settings
-from journey.views import child_detail, marks
-from replay.bitemporal import replay_child
+from replay.bitemporal import replay_child, replayed_document
 from replay.bundle import write_bundle
-from replay.diff import diff
+from replay.diff import diff, difference_document
 from replay.rebuild_check import rebuild_check
 
 STATE = "state"
@@ -112,22 +111,7 @@ def state(
         known = "" if replayed.stored == 0 else " as known at that time"
         err.print(f"no child {la_child_id} in this ledger{known}")
         raise typer.Exit(2)
-    known = replayed.records
-    later = marks(known)
-    detail: dict[str, Any] = {
-        "as_of": on.isoformat() if on else "today",
-        "known_at": moment.isoformat() if moment else "now",
-        "records_known": f"{replayed.known} of {replayed.stored} stored",
-        "events_applied": replayed.applied,
-        **child_detail(replayed.child, on or date.today()),
-        "retracted_or_corrected": [
-            f"version {r.version} {r.event.type} of {as_date(r.event.occurred_at).isoformat()}: "
-            + "; ".join(str(m) for m in later[r.event_id])
-            for r in known
-            if r.event_id in later
-        ],
-    }
-    detail.pop("events_in_stream", None)
+    detail = replayed_document(replayed, on, moment)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
         return
@@ -169,14 +153,7 @@ def difference(
     )
     found = diff(records, first, second, as_of=on)
     if fmt is Format.json:
-        document = {
-            "earlier": found.earlier.isoformat(),
-            "later": found.later.isoformat(),
-            "as_of": found.as_of.isoformat(),
-            "state": [vars(s) for s in found.state],
-            "recorded": [vars(r) for r in found.recorded],
-        }
-        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(difference_document(found), indent=2, default=str) + "\n")
         return
     out.print(
         f"child {la_child_id} on {found.as_of.isoformat()}: as known at "

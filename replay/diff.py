@@ -98,3 +98,13 @@ def diff(
             )
         )
     return Difference(earlier, later, as_of, state, recorded)
+
+
+def difference_document(found: Difference) -> dict[str, Any]:
+    return {
+        "earlier": found.earlier.isoformat(),
+        "later": found.later.isoformat(),
+        "as_of": found.as_of.isoformat(),
+        "state": [vars(s) for s in found.state],
+        "recorded": [vars(r) for r in found.recorded],
+    }

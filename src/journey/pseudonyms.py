@@ -1,0 +1,85 @@
+"""Pseudonyms for inspectors: a child's id replaced by a keyed hash, one set per
+inspection, so an inspection's lists join up while different inspections' do not, and
+nobody without the council's key can go back from a pseudonym to the child. The council
+can (`journey pseudonyms reveal`), by computing the pseudonyms of its own children.
+
+What an inspector is shown of a child is narrowed too: a date of birth to its month, a
+postcode to its district (the outward code), and a pupil number not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PREFIX = "P-"
+CHILD_FIELDS = frozenset({"la_child_id", "child", "CHILD", "LAchildID", "Child Unique ID"})
+BIRTH_FIELDS = frozenset(
+    {
+        "date_of_birth",
+        "DOB",
+        "PersonBirthDate",
+        "ExpectedPersonBirthDate",
+        "Date of Birth",
+        "MC_DOB",
+    }
+)
+WITHHELD_FIELDS = frozenset({"upn", "UPN", "FormerUPN"})  # national pupil numbers
+POSTCODE_FIELDS = frozenset(
+    {"postcode", "home_postcode", "HOME_POST", "PL_POST", "Placement postcode"}
+)
+DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+class Pseudonyms:
+    def __init__(self, cipher_key: str, inspection: str):
+        root = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"journey pseudonyms"
+        ).derive(base64.b64decode(cipher_key))
+        self._key = hmac.new(root, inspection.encode("utf-8"), hashlib.sha256).digest()
+
+    def of(self, la_child_id: str) -> str:
+        digest = hmac.new(self._key, la_child_id.encode("utf-8"), hashlib.sha256).digest()
+        return PREFIX + base64.b32encode(digest[:10]).decode("ascii")
+
+    def reveal(self, pseudonym: str, la_child_ids: Iterable[str]) -> str | None:
+        """The child (of those given) that has this pseudonym, if any."""
+        return next((c for c in la_child_ids if self.of(c) == pseudonym), None)
+
+    def narrow(self, value: Any) -> Any:
+        """A document with every child id pseudonymised, every date of birth narrowed to
+        its month and every postcode to its district, whatever its nesting."""
+        if isinstance(value, dict):
+            return {k: self._field(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.narrow(v) for v in value]
+        return value
+
+    def _field(self, key: str, value: Any) -> Any:
+        if isinstance(value, str) and value:
+            if key in WITHHELD_FIELDS:
+                return "withheld"
+            if key in CHILD_FIELDS:
+                return self.of(value)
+            if key in BIRTH_FIELDS:
+                return birth_month(value)
+            if key in POSTCODE_FIELDS:
+                return value.split(" ")[0] if " " in value else value[:-3]
+        return self.narrow(value)
+
+
+def birth_month(value: str) -> str:
+    """dd/mm/yyyy as mm/yyyy; yyyy-mm-dd as yyyy-mm."""
+    if found := DMY.match(value):
+        return f"{found.group(2)}/{found.group(3)}"
+    if found := ISO.match(value):
+        return f"{found.group(1)}-{found.group(2)}"
+    return value
