@@ -187,6 +187,9 @@ class Reports:
 
     # --- statutory returns ----------------------------------------------------------------
 
+    def _personal(self, ledger: Ledger) -> PersonalSealer:
+        return PersonalSealer(self.settings.cipher_key, ledger.child_keys)
+
     def _read_return(self, what: str, purpose: str | None) -> None:
         """A return holds many children's records: its making is one access log entry."""
         with self._ledger() as ledger:
@@ -197,17 +200,17 @@ class Reports:
         by default the last complete one)."""
         year = year if year is not None else collection_year(date.today()) - 1
         self._read_return(f"report ssda903 {year}", purpose)
-        with self.engine.connect() as conn:
-            return ssda903(conn, PersonalSealer(self.settings.cipher_key), year)
+        with self._ledger() as ledger, self.engine.connect() as conn:
+            return ssda903(conn, self._personal(ledger), year)
 
     def cin_census(self, *, year: int | None = None, purpose: str | None = None) -> Census:
         """The CIN census for a collection year (the XML message and the flat tables)."""
         year = year if year is not None else collection_year(date.today()) - 1
         self._read_return(f"report cin-census {year}", purpose)
-        with self.engine.connect() as conn:
+        with self._ledger() as ledger, self.engine.connect() as conn:
             return cin_census(
                 conn,
-                PersonalSealer(self.settings.cipher_key),
+                self._personal(ledger),
                 year,
                 self.settings.council,
                 datetime.now(LONDON),
@@ -224,8 +227,8 @@ class Reports:
         Worker" as the worker at the event or the current one."""
         on = inspection_date or date.today()
         self._read_return(f"report annex-a {on.isoformat()}", purpose)
-        with self.engine.connect() as conn:
-            return annex_a(conn, PersonalSealer(self.settings.cipher_key), on, allocated_worker)
+        with self._ledger() as ledger, self.engine.connect() as conn:
+            return annex_a(conn, self._personal(ledger), on, allocated_worker)
 
     def access(
         self,

@@ -42,6 +42,15 @@ children = Table(
     Column("died_on", Date),
 )
 
+# Children erased (`journey erase`): their rows elsewhere keep what is not personal.
+erased_children = Table(
+    "erased_children",
+    metadata,
+    stream_column(),
+    Column("la_child_id", String(64), nullable=False, unique=True),
+    Column("erased_on", Date, nullable=False),
+)
+
 case_intervals = Table(
     "case_intervals",
     metadata,
@@ -223,6 +232,11 @@ def fold(history: StreamHistory) -> Rows:
                 "died_on": day(child.died_on),
             }
         ],
+        erased_children: (
+            [{"la_child_id": la_child_id, "erased_on": day(child.erased_on)}]
+            if child.erased_on is not None
+            else []
+        ),
         case_intervals: [
             {"la_child_id": la_child_id, "kind": kind, "valid_from": start, "valid_to": end}
             for kind, start, end in pieces
@@ -252,7 +266,7 @@ def fold(history: StreamHistory) -> Rows:
 
 PROJECTION = Projection(
     name="cases",
-    tables=(children, case_intervals, allocations, unallocated),
+    tables=(children, erased_children, case_intervals, allocations, unallocated),
     streams=frozenset({"child"}),
     fold=fold,
 )

@@ -363,6 +363,7 @@ DESCRIBERS: dict[str, Describer] = {
     "ChildRegistered": _child_registered,
     "ChildDetailsUpdated": _child_details,
     "ChildDied": lambda e, d: "Child died",
+    "ChildErased": lambda e, d: f"Child's personal fields erased (data key destroyed): {e.reason}",
     "ChildGaveBirth": lambda e, d: "The child gave birth",
     "EarlyHelpAssessmentStarted": lambda e, d: (
         f"Early help assessment {e.assessment_id} started by {e.organisation}"

@@ -26,7 +26,8 @@ from fastapi.responses import JSONResponse, Response
 
 from journey.events import LONDON
 from journey.http.context import OptionalPurpose, Purpose, context, signed_in
-from journey.http.problems import ApiError
+from journey.http.days import Day, From, To
+from journey.http.problems import ApiError, problem_responses
 from journey.principals import Principal
 from journey.pseudonyms import Pseudonyms
 from projections import schema
@@ -39,12 +40,19 @@ router = APIRouter(prefix="/v1")
 Inspector = Annotated[Principal, signed_in("inspector", "auditor")]
 Auditor = Annotated[Principal, signed_in("auditor")]
 CSV = "text/csv"
-Day = Annotated[date | None, Query(description="YYYY-MM-DD")]
 Year = Annotated[
     int | None,
     Query(ge=1990, le=2100, description="Collection year: 2025 is 1 April 2025 to 31 March 2026"),
 ]
 Section = Annotated[str | None, Query(description="With Accept: text/csv, the section.")]
+# What the routes answer, for the OpenAPI document: JSON, or CSV by Accept; a section, a
+# file or a team that is not there; for an inspector, no cipher key to make pseudonyms.
+AS_CSV = {CSV: {"schema": {"type": "string"}}}
+TABLE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "JSON, or with Accept: text/csv one section as CSV", "content": AS_CSV}
+}
+REPORT = {**TABLE, **problem_responses(404)}
+INSPECTED = {**REPORT, **problem_responses(503)}
 
 
 class AllocatedWorker(StrEnum):
@@ -61,6 +69,7 @@ def register(app: FastAPI) -> None:
 @contextmanager
 def _reports(request: Request, who: Principal) -> Iterator[Reports]:
     state = context(request)
+    _narrowed(request, who)  # an inspector with no pseudonyms to be had is refused first
     with state.ledgers.lend() as ledger:
         yield Reports(
             state.settings, engine=request.app.state.reports_engine, ledger=ledger, reader=who.name
@@ -123,7 +132,12 @@ def _csv_of(narrow: Callable[[Any], Any], records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-@router.get("/caseloads", tags=["inspectors"], summary="Open cases per worker; the unallocated")
+@router.get(
+    "/caseloads",
+    tags=["inspectors"],
+    summary="Open cases per worker; the unallocated",
+    responses=INSPECTED,
+)
 def caseloads(
     request: Request,
     who: Inspector,
@@ -139,13 +153,16 @@ def caseloads(
 
 
 @router.get(
-    "/continuity", tags=["inspectors"], summary="One social worker from assessment to order"
+    "/continuity",
+    tags=["inspectors"],
+    summary="One social worker from assessment to order",
+    responses=INSPECTED,
 )
 def continuity(
     request: Request,
     who: Inspector,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: From = None,
+    to_date: To = None,
     team: str | None = None,
     as_at: Day = None,
     section: Section = None,
@@ -159,14 +176,24 @@ def continuity(
     )
 
 
-@router.get("/stability", tags=["inspectors"], summary="Placement stability in a year")
+@router.get(
+    "/stability",
+    tags=["inspectors"],
+    summary="Placement stability in a year",
+    responses=INSPECTED,
+)
 def stability(
     request: Request, who: Inspector, year: Year = None, section: Section = None
 ) -> Response:
     return _report(request, who, lambda r: r.stability(year=year), section, logged=True)
 
 
-@router.get("/timeliness", tags=["inspectors"], summary="Statutory timescales met, late, overdue")
+@router.get(
+    "/timeliness",
+    tags=["inspectors"],
+    summary="Statutory timescales met, late, overdue",
+    responses=INSPECTED,
+)
 def timeliness(
     request: Request,
     who: Inspector,
@@ -179,12 +206,14 @@ def timeliness(
     )
 
 
-@router.get("/support", tags=["inspectors"], summary="Support contacts; Mockingbird")
+@router.get(
+    "/support", tags=["inspectors"], summary="Support contacts; Mockingbird", responses=INSPECTED
+)
 def support(
     request: Request,
     who: Inspector,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: From = None,
+    to_date: To = None,
     section: Section = None,
 ) -> Response:
     return _report(
@@ -213,7 +242,12 @@ def _return(request: Request, who: Principal, made: Return, file: str | None) ->
     return JSONResponse({"return": made.name, "year": made.year, "files": narrow(made.files)})
 
 
-@router.get("/returns/ssda903", tags=["inspectors"], summary="The SSDA903 files for a year")
+@router.get(
+    "/returns/ssda903",
+    tags=["inspectors"],
+    summary="The SSDA903 files for a year",
+    responses=INSPECTED,
+)
 def ssda903(
     request: Request,
     who: Inspector,
@@ -229,6 +263,13 @@ def ssda903(
     "/returns/cin-census",
     tags=["inspectors"],
     summary="The CIN census for a year: XML (Accept: application/xml), JSON or CSV tables",
+    responses={
+        **INSPECTED,
+        200: {
+            "description": "JSON, a table as CSV or the XML message, by Accept",
+            "content": {**AS_CSV, "application/xml": {"schema": {"type": "string"}}},
+        },
+    },
 )
 def cin_census(
     request: Request,
@@ -236,16 +277,22 @@ def cin_census(
     year: Year = None,
     table: Annotated[str | None, Query(description="With Accept: text/csv, the table.")] = None,
 ) -> Response:
+    xml = "xml" in request.headers.get("accept", "")
+    if xml and who.role == "inspector":  # refused before the census is read (and logged)
+        raise ApiError(403, "the XML message names children: inspectors read the tables")
     with _reports(request, who) as reports:
         census = reports.cin_census(year=year)
-    if "xml" in request.headers.get("accept", ""):
-        if who.role == "inspector":
-            raise ApiError(403, "the XML message names children: inspectors read the tables")
+    if xml:
         return Response(census.xml, media_type="application/xml")
     return _return(request, who, census.tables, table)
 
 
-@router.get("/annex-a/{number}", tags=["inspectors"], summary="One of Ofsted's Annex A lists")
+@router.get(
+    "/annex-a/{number}",
+    tags=["inspectors"],
+    summary="One of Ofsted's Annex A lists",
+    responses={**TABLE, **problem_responses(503)},
+)
 def annex_a(
     request: Request,
     who: Inspector,
@@ -285,15 +332,20 @@ def _moment(day: date | None, end: bool) -> datetime | None:
     return datetime.combine(day + timedelta(days=1) if end else day, time(), LONDON)
 
 
-@router.get("/audit", tags=["auditors"], summary="Every event with who recorded it and when")
+@router.get(
+    "/audit",
+    tags=["auditors"],
+    summary="Every event with who recorded it and when",
+    responses=REPORT,
+)
 def audit(
     request: Request,
     who: Auditor,
     purpose: OptionalPurpose,
     child: str | None = None,
     principal: str | None = None,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: From = None,
+    to_date: To = None,
     section: Section = None,
 ) -> Response:
     if child is not None and purpose is None:
@@ -309,21 +361,31 @@ def audit(
     )
 
 
-@router.get("/children/{la_child_id}/chronology", tags=["auditors"], summary="A child's chronology")
+@router.get(
+    "/children/{la_child_id}/chronology",
+    tags=["auditors"],
+    summary="A child's chronology",
+    responses=REPORT,
+)
 def chronology(
     request: Request, who: Auditor, la_child_id: str, purpose: Purpose, section: Section = None
 ) -> Response:
     return _report(request, who, lambda r: r.chronology(la_child_id, purpose=purpose), section)
 
 
-@router.get("/access", tags=["auditors"], summary="Who read which child's record, when, why")
+@router.get(
+    "/access",
+    tags=["auditors"],
+    summary="Who read which child's record, when, why",
+    responses=REPORT,
+)
 def access(
     request: Request,
     who: Auditor,
     child: str | None = None,
     principal: str | None = None,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: From = None,
+    to_date: To = None,
     section: Section = None,
 ) -> Response:
     return _report(

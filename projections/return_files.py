@@ -76,6 +76,7 @@ class Facts:
         found = [dict(zip(keys, row, strict=True)) for row in result.all()]
         sealed = personal_columns(table)
         if sealed:
+            self.sealer.prefetch(record["stream_id"] for record in found)
             for record in found:
                 self.sealer.open_row(record["stream_id"], record, sealed)
         return found

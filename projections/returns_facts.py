@@ -709,7 +709,9 @@ def _simple(entries: list[Entry], la_child_id: str) -> dict[Table, list[dict[str
 
 def _child_rows(history: StreamHistory) -> Rows:
     child = history.child()
-    if not child.registered:
+    if not child.registered or child.erased_on is not None:
+        # The returns and Annex A name children and give their dates of birth: an erased
+        # child can be given neither, and is left out of them.
         return {}
     la_child_id = history.key
     entries = history.entries

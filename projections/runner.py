@@ -29,6 +29,7 @@ import structlog
 from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
+from journey import events as ev
 from journey.ledger import Ledger
 from journey.record import Recorded, read_record
 from journey.settings import Settings
@@ -94,7 +95,7 @@ class ProjectionRunner:
             self.engine,
             tables=[schema.positions, *(t for p in self.projections for t in p.tables)],
         )
-        self.personal = PersonalSealer(settings.cipher_key)
+        self.personal = PersonalSealer(settings.cipher_key, self.ledger.child_keys)
         self._histories: OrderedDict[UUID, StreamHistory] = OrderedDict()
         self._seconds: dict[str, float] = defaultdict(float)
 
@@ -284,6 +285,13 @@ class ProjectionRunner:
 
     def _extend(self, record: Recorded) -> None:
         history = self._histories.get(record.stream_id)
+        if isinstance(record.event, ev.ChildErased):
+            # What was decoded before the erasure holds the child's personal fields: read
+            # the stream again, now that the key is gone.
+            history = None
+            self.personal.forget(str(record.stream_id))
+            if self.ledger.child_keys is not None:
+                self.ledger.child_keys.forget(record.stream_id)
         if history is None or history.records[-1].version != record.version - 1:
             earlier = (
                 self.ledger.stream_records(record.stream_id)[: record.version - 1]

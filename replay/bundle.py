@@ -44,7 +44,11 @@ What is here
   line changed, removed or moved breaks the chain from there on. A sealed line also
   carries `sealed_digest`, the SHA-256 of a random salt and the content; the salt is in
   events.jsonl, so the decrypted content can be checked against the chain without the
-  ledger's key.
+  ledger's key. The child's personal fields (names, date of birth, postcodes, what staff
+  wrote) are sealed apart with the child's own key: in events.jsonl they are under
+  `personal` with a salt of their own, checked against the chain's `personal_digest`. If
+  the child was erased, `personal` says "erased": those fields are gone for good, and the
+  rest of the content is still checked.
 - manifest.json: who made the bundle, when and why; the chain's last version and hash
   (the head); and the SHA-256 of every file here.
 - verify_bundle.py: a checking script that needs nothing but Python 3.
@@ -134,11 +138,19 @@ def _event_line(
 ) -> dict[str, Any]:
     """The envelope, the content as it was recorded (decrypted, not upcast), the marks."""
     record = orjson.loads(state)
-    data, salt = sealer.open_with_salt(record)
+    opened = sealer.open_parts(record)
+    personal: dict[str, Any] = {}
+    if "personal_digest" in record:
+        personal = (
+            {"personal": "erased"}
+            if opened.erased
+            else {"personal": opened.personal, "personal_salt": opened.personal_salt}
+        )
     return {
-        **{k: v for k, v in record.items() if k not in ("data", "sealed")},
-        "data": data,
-        **({"salt": salt} if salt is not None else {}),
+        **{k: v for k, v in record.items() if k not in ("data", "sealed", "personal")},
+        "data": opened.plain,
+        **({"salt": opened.salt} if opened.salt is not None else {}),
+        **personal,
         "marks": [
             {
                 "kind": m.kind,

@@ -17,7 +17,8 @@ from fastapi.responses import Response
 
 from journey.events import LONDON
 from journey.http.context import Purpose, context, signed_in
-from journey.http.problems import ApiError
+from journey.http.days import Bounded, day, within
+from journey.http.problems import ApiError, problem_responses
 from journey.principals import Principal
 from replay.bitemporal import replay_child, replayed_document
 from replay.bundle import write_bundle
@@ -29,7 +30,7 @@ KnownAt = Annotated[
     datetime | None,
     Query(
         description="System time: only what was recorded by then (a time without an offset "
-        "is London time)."
+        "is London time), from 1900 to 2100."
     ),
 ]
 
@@ -41,16 +42,20 @@ def register(app: FastAPI) -> None:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+    return within("known_at", moment if moment.tzinfo else moment.replace(tzinfo=LONDON))
 
 
-@router.get("/children/{la_child_id}", summary="A child's record as of a date, as known at a time")
+@router.get(
+    "/children/{la_child_id}",
+    summary="A child's record as of a date, as known at a time",
+    responses=problem_responses(404),
+)
 def child(
     request: Request,
     la_child_id: str,
     who: Auditor,
     purpose: Purpose,
-    as_of: Annotated[date | None, Query(description="Business date (default today).")] = None,
+    as_of: Annotated[Bounded | None, day("Business date, default today")] = None,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
     moment = _aware(known_at)
@@ -63,14 +68,18 @@ def child(
     return replayed_document(replayed, as_of, moment)
 
 
-@router.get("/children/{la_child_id}/diff", summary="What changed between two system times")
+@router.get(
+    "/children/{la_child_id}/diff",
+    summary="What changed between two system times",
+    responses=problem_responses(404),
+)
 def difference(
     request: Request,
     la_child_id: str,
     who: Auditor,
     purpose: Purpose,
-    known_at: Annotated[list[datetime], Query(description="Two system times.")],
-    as_of: Annotated[date | None, Query(description="Business date (default today).")] = None,
+    known_at: Annotated[list[datetime], Query(description="Two system times, from 1900 to 2100.")],
+    as_of: Annotated[Bounded | None, day("Business date, default today")] = None,
 ) -> dict[str, Any]:
     if len(known_at) != 2:
         raise ApiError(422, "known_at: give exactly two system times")
@@ -88,6 +97,10 @@ def difference(
     "/children/{la_child_id}/bundle",
     summary="An audit bundle (a zip), checkable with its own script",
     response_class=Response,
+    responses={
+        200: {"description": "The bundle", "content": {"application/zip": {}}},
+        **problem_responses(404),
+    },
 )
 def bundle(request: Request, la_child_id: str, who: Auditor, purpose: Purpose) -> Response:
     with tempfile.TemporaryDirectory() as folder, context(request).ledgers.lend() as ledger:

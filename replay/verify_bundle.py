@@ -14,7 +14,9 @@ It checks that:
      same envelope (type, ids, dates, who recorded it), and the same content: where the
      chain holds it in the clear, equal to it; where the chain holds it sealed, the
      SHA-256 of the line's salt and content is the chain's `sealed_digest` (content sealed
-     before the ledger kept digests is vouched for by step 1 alone, and is counted);
+     before the ledger kept digests is vouched for by step 1 alone, and is counted); and
+     the child's personal fields, sealed apart, hash with their own salt to the chain's
+     `personal_digest` (unless the child was erased: then they are gone, and counted);
   5. with --anchor: the chain's hash at the version the anchor names for this child is
      the anchor's, so the bundle agrees with an anchor kept outside the ledger.
 
@@ -89,18 +91,20 @@ def check_chain(bundle, manifest, problems):
     return records, hashes
 
 
-def committed(event):
-    """The SHA-256 of the line's salt and the canonical bytes of its content."""
+def committed(event, content="data", salt="salt"):
+    """The SHA-256 of the line's salt and the canonical bytes of its content (or of its
+    personal fields and their salt)."""
     try:
-        salt = base64.b64decode(event.get("salt", ""), validate=True)
-        return hashlib.sha256(salt + canonical(event.get("data"))).hexdigest()
+        raw = base64.b64decode(event.get(salt, ""), validate=True)
+        return hashlib.sha256(raw + canonical(event.get(content))).hexdigest()
     except (binascii.Error, TypeError, ValueError):
         return None
 
 
 def check_events(bundle, records, problems):
-    """Problems go to `problems`; returns how many sealed contents no digest covers."""
-    uncommitted = 0
+    """Problems go to `problems`; returns how many sealed contents no digest covers and
+    how many events' personal fields were erased."""
+    uncommitted = erased = 0
     lines = (bundle / "events.jsonl").read_bytes().splitlines()
     if len(lines) != len(records):
         problems.append(f"events.jsonl has {len(lines)} events, the chain {len(records)}")
@@ -111,7 +115,7 @@ def check_events(bundle, records, problems):
         except ValueError:
             problems.append(f"{where}: not JSON")
             continue
-        envelope = {k: v for k, v in record.items() if k not in ("data", "sealed")}
+        envelope = {k: v for k, v in record.items() if k not in ("data", "sealed", "personal")}
         for key, value in envelope.items():
             if event.get(key) != value:
                 problems.append(f"{where}: {key} differs from the chain (altered)")
@@ -123,7 +127,16 @@ def check_events(bundle, records, problems):
             )
         elif "sealed" in record and "sealed_digest" not in record:
             uncommitted += 1
-    return uncommitted
+        if "personal_digest" not in record:
+            continue
+        if event.get("personal") == "erased":
+            erased += 1
+        elif committed(event, "personal", "personal_salt") != record["personal_digest"]:
+            problems.append(
+                f"{where}: the personal fields are not what the chain's personal_digest "
+                "covers (altered)"
+            )
+    return uncommitted, erased
 
 
 def check_anchor(anchor_path, manifest, hashes, problems):
@@ -157,11 +170,11 @@ def main(argv):
     except (OSError, ValueError) as error:
         print(f"manifest.json: cannot be read ({error})", file=sys.stderr)
         return 1
-    problems, uncommitted = [], 0
+    problems, uncommitted, erased = [], 0, 0
     check_files(bundle, manifest, problems)
     try:
         records, hashes = check_chain(bundle, manifest, problems)
-        uncommitted = check_events(bundle, records, problems)
+        uncommitted, erased = check_events(bundle, records, problems)
         if anchor is not None:
             check_anchor(anchor, manifest, hashes, problems)
     except OSError as error:
@@ -177,6 +190,12 @@ def main(argv):
         print(
             f"{were} sealed before the ledger kept content digests: the decrypted content "
             "of those is vouched for by the manifest alone"
+        )
+    if erased:
+        were = "1 event's" if erased == 1 else f"{erased} events'"
+        print(
+            f"{were} personal fields were erased (the child's key destroyed): the rest of "
+            "their content is checked, those fields cannot be"
         )
     head = manifest["head"]
     print(

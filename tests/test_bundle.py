@@ -135,12 +135,16 @@ def test_content_sealed_before_digests_is_read_and_counted_as_vouched_by_the_man
     alone) still reads, and its bundle says which contents only the manifest vouches for."""
     url = f"sqlite:///{tmp_path}/journey.db"
 
-    def seal_as_before(self: Sealer, data: dict[str, object]) -> dict[str, object]:
+    def seal_as_before(self: Sealer, data: dict[str, object], *_: object) -> dict[str, object]:
         plain = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
         return {"sealed": base64.b64encode(self._cipher.encrypt(plain)).decode("ascii")}
 
     with monkeypatch.context() as patched:
         patched.setattr(Sealer, "seal", seal_as_before)
+        # (before digests, there were no children's keys either)
+        patched.setattr(
+            Sealer, "seal_child", lambda self, _t, _s, data, _k: seal_as_before(self, data)
+        )
         with Ledger(settings(url, KEY)) as ledger:
             ledger.append_batch(child_events()[:3])
     with Ledger(settings(url, KEY)) as ledger:

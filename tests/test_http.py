@@ -107,6 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ("ofsted-2026", "inspector"),
         ("auditor-jo", "auditor"),
         ("svc-retired", "service"),
+        ("dpo-admin", "admin"),
     ):
         added = subprocess.run(
             [sys.executable, "-m", "journey", "principals", "add", name, "--role", role],
@@ -253,6 +254,37 @@ def test_an_inspector_reads_a_report_with_children_pseudonymised(server: Server)
     assert '"C1"' in council  # the council's own auditors see the council's ids
 
 
+def test_the_council_reveals_which_child_a_pseudonym_stands_for(server: Server) -> None:
+    register(server)
+    caught = journey(server.folder, "projections", "run", env=environment(server.folder))
+    assert caught.returncode == 0, caught.stderr[-2000:]
+    report = server.call("GET", "/v1/timeliness?as_at=2023-06-01", "ofsted-2026").json()
+    pseudonym = report["sections"]["children"][0]["la_child_id"]
+    assert pseudonym.startswith("P-")
+    said = {"X-Purpose": "inspector's query IQ-3"}
+    path = f"/v1/pseudonyms/ofsted-2026/{pseudonym}"
+    assert server.call("GET", path, "ofsted-2026", headers=said).status == 403
+    revealed = server.call("GET", path, "dpo-admin", headers=said)
+    assert revealed.status == 200 and revealed.json()["la_child_id"] == "C1"
+    elsewhere = server.call(
+        "GET", f"/v1/pseudonyms/ofsted-2027/{pseudonym}", "dpo-admin", headers=said
+    )
+    assert elsewhere.status == 404  # another inspection's pseudonyms are other pseudonyms
+    by_cli = journey(
+        server.folder,
+        "pseudonyms",
+        "reveal",
+        "ofsted-2026",
+        pseudonym,
+        "--purpose",
+        "IQ-3",
+        env=environment(server.folder),
+    )
+    assert by_cli.returncode == 0 and "C1" in by_cli.stdout, by_cli.stderr
+    log = server.call("GET", "/v1/access?child=C1", "auditor-jo").json()["sections"]["reads"]
+    assert {(r["principal"], r["action"]) for r in log} >= {("dpo-admin", "pseudonym reveal")}
+
+
 def test_an_auditor_replays_with_a_purpose_and_every_read_is_logged(server: Server) -> None:
     register(server)
     unsaid = server.call("GET", "/v1/children/C1", "auditor-jo")
@@ -267,3 +299,28 @@ def test_an_auditor_replays_with_a_purpose_and_every_read_is_logged(server: Serv
     reads = [(r["principal"], r["action"], r["purpose"]) for r in log["sections"]["reads"]]
     assert ("auditor-jo", "replay", "complaint CMP-77") in reads
     assert ("auditor-jo", "child events", "complaint CMP-77") in reads
+
+
+def test_an_admin_erases_a_child_and_nothing_more_is_recorded_for_them(server: Server) -> None:
+    child = [{**e, "la_child_id": "C9"} if "la_child_id" in e else e for e in child_events("C9")]
+    stored = server.call("POST", "/v1/events", "svc-case-system", child[:5])
+    assert stored.status in (200, 201), stored.body
+    reason = {"reason": "DPO decision 2026-14"}
+    path = "/v1/children/C9/erasure"
+    assert server.call("POST", path, "svc-case-system", reason).status == 403
+    assert server.call("POST", path, "dpo-admin", {"reason": ""}).status == 422
+    erased = server.call("POST", path, "dpo-admin", reason)
+    assert erased.status == 201, erased.body
+    assert erased.json()["status"] == "erased" and erased.json()["recorded_by"] == "dpo-admin"
+    again = server.call("POST", path, "dpo-admin", reason)
+    assert again.status == 200 and again.json()["status"] == "already_erased"
+    assert server.call("POST", "/v1/children/C404/erasure", "dpo-admin", reason).status == 404
+    said = {"X-Purpose": "erasure check"}
+    state = server.call("GET", "/v1/children/C9", "auditor-jo", headers=said)
+    assert state.status == 200 and state.json()["erased"], state.body
+    visit = {"type": "CINPlanStarted", "plan_id": "CIN9", "occurred_at": "2023-03-01"}
+    refused = server.call(
+        "POST", "/v1/children/C9/events", "svc-case-system", {**visit, "idempotency_key": "v9"}
+    )
+    assert refused.status == 422 and refused.json()["problems"][0]["rule"] == "child_erased"
+    assert server.call("GET", "/v1/verify", "auditor-jo").json()["ok"]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from journey.demo.council import generate
 from journey.demo.simulation import append_council
+from journey.erasure import erase
 from journey.ledger import Ledger
 from journey.settings import Settings
 from projections import registry, schema
@@ -31,11 +32,14 @@ def council_settings(url: str) -> Settings:
 
 
 def build_council(url: str, children: int = 120) -> int:
-    """A small synthetic council (every kind of event, corrections included); its size."""
+    """A small synthetic council (every kind of event, corrections included, and a child
+    who was looked after, erased); its size."""
     council = generate(seed=3, children=children, years=3, end=END)
+    looked_after = next(p for _, p in council.events if p["type"] == "PeriodOfCareStarted")
     with Ledger(council_settings(url)) as ledger:
         append_council(ledger, council, lambda _: None)
-    return len(council.events)
+        erase(ledger, looked_after["la_child_id"], "Erasure decision DPO-2026-1")
+    return len(council.events) + 1
 
 
 def tables_digest(url: str) -> dict[str, tuple[int, str]]:

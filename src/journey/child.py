@@ -115,6 +115,7 @@ class Child:
     uasc: bool = False
     upn: str | None = None
     died_on: datetime | None = None
+    erased_on: datetime | None = None
     contacts: dict[str, Span] = field(default_factory=dict)
     early_help: dict[str, Span] = field(default_factory=dict)
     referrals: dict[str, Span] = field(default_factory=dict)
@@ -167,8 +168,24 @@ class Child:
 
     # --- deciding -----------------------------------------------------------------------
 
+    def refuse_if_erased(self) -> None:
+        if self.erased_on is not None:
+            raise RuleViolation(
+                "child_erased",
+                f"this child's record was erased on {self.erased_on.date().isoformat()}: "
+                "nothing more can be recorded for them",
+            )
+
     def decide(self, event: ev.Event, refs: References, now: datetime) -> None:
         """Raise RuleViolation if `event` may not be appended to this stream now."""
+        self.refuse_if_erased()
+        if isinstance(event, ev.ChildErased):
+            not_in_future(as_datetime(event.occurred_at), now)
+            if not self.registered:
+                raise RuleViolation(
+                    "child_not_registered", "there is no such child to erase", "la_child_id"
+                )
+            return
         if isinstance(event, CORRECTIONS):
             raise RuleViolation(
                 "correction_needs_history",
@@ -297,15 +314,16 @@ def effective_history(
                     continue
                 del by_id[target]
             else:
-                by_id[target] = corrected(original, event.changes)
+                by_id[target] = corrected(original, event.changes, erased=event.erased)
             continue
         by_id[event_id] = event
         order.append(event_id)
     return [(i, by_id[i]) for i in order if i in by_id]
 
 
-def corrected(original: ev.Event, changes: dict[str, Any]) -> ev.Event:
-    """The original event with new values, validated as the original's type."""
+def corrected(original: ev.Event, changes: dict[str, Any], *, erased: bool = False) -> ev.Event:
+    """The original event with new values, validated as the original's type. `erased`:
+    the correction is an erased child's, its changes to personal fields gone."""
     forbidden = {"type", "event_id", "idempotency_key", original.stream_key()} & changes.keys()
     if forbidden:
         raise RuleViolation(
@@ -313,15 +331,21 @@ def corrected(original: ev.Event, changes: dict[str, Any]) -> ev.Event:
             f"a correction may not change {', '.join(sorted(forbidden))}",
             "changes",
         )
+    erased = erased or original.erased
+    if erased:
+        changes = {k: v for k, v in changes.items() if v != ev.ERASED}
     merged = original.model_dump(mode="json") | changes
     try:
-        return type(original).model_validate(merged)
+        fixed = type(original).model_validate(merged, context=ev.ERASED_CONTEXT if erased else None)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise RuleViolation(
             "correction_invalid", f"changes.{where}: {first['msg']}", f"changes.{where}"
         ) from None
+    if erased:
+        fixed.mark_erased()
+    return fixed
 
 
 # --- the rules, one function per event type --------------------------------------------
@@ -1027,6 +1051,13 @@ def _died(child: Child, e: ev.ChildDied, at: datetime) -> None:
     child.died_on = at
 
 
+def _erased(child: Child, e: ev.ChildErased, at: datetime) -> None:
+    """What the state held of the child's personal fields goes too (a reader that folded
+    the record before the erasure may hold them)."""
+    child.erased_on = at
+    child.date_of_birth = child.expected_date_of_birth = child.upn = None
+
+
 def _end(spans: dict[str, Span], key: str, at: datetime, **detail: Any) -> None:
     span = spans.get(key)
     if span is not None and span.end is None:
@@ -1117,6 +1148,7 @@ _MUTATIONS: dict[type[ev.Event], Any] = {
     ev.ChildRegistered: _registered,
     ev.ChildDetailsUpdated: _details,
     ev.ChildDied: _died,
+    ev.ChildErased: _erased,
     ev.ContactReceived: lambda c, e, at: c.contacts.__setitem__(
         e.contact_id, Span(at, end=at, kind=e.outcome)
     ),

@@ -41,7 +41,7 @@ from journey.chain import ACCESS_LOG, Break, verify_chains
 from journey.child import Child
 from journey.ledger import Ledger
 from journey.logging import configure_logging
-from journey.results import ATOMIC, AppendResult, Problem
+from journey.results import ATOMIC, AppendResult, Problem, problems_of
 from journey.settings import Settings, load_settings, redact_url, save_settings
 from journey.views import child_detail, child_row, event_rows
 
@@ -411,6 +411,64 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
+# --- init: the tables, and on PostgreSQL the roles -----------------------------------------
+
+
+@app.command()
+def init(
+    roles: Annotated[
+        bool,
+        typer.Option(
+            "--roles",
+            help="PostgreSQL, as a superuser: an owner role that owns the schema and every "
+            "table, and an application role that may read and append the event log and "
+            "the access log, never UPDATE or DELETE them.",
+        ),
+    ] = False,
+    owner_role: Annotated[str, typer.Option(help="The owner role (NOLOGIN).")] = "journey_owner",
+    app_role: Annotated[
+        str, typer.Option(help="The role the server and commands run as (LOGIN).")
+    ] = "journey_app",
+    app_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="JOURNEY_APP_PASSWORD",
+            show_default=False,
+            help="Set the application role's password (better from JOURNEY_APP_PASSWORD "
+            "than on the command line); none: whatever pg_hba.conf allows.",
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create every table now (the ledger's, the principals', the read side's) rather than
+    on first use; with --roles, also the roles and their grants. Safe to run again, and to
+    be run again after an upgrade."""
+    import psycopg
+
+    from journey import roles as db_roles
+
+    settings = _settings(database)
+    if not roles:
+        made = db_roles.create_tables(settings.database_url)
+        out.print(
+            f"every table is in {redact_url(settings.database_url)}: the ledger's, the "
+            f"principals' and the read side's {len(made)}"
+        )
+        return
+    try:
+        report = db_roles.init_roles(
+            settings.database_url, owner=owner_role, app=app_role, app_password=app_password
+        )
+    except (db_roles.RolesError, psycopg.Error) as error:
+        err.print(f"init --roles: {error}")
+        raise typer.Exit(2) from None
+    created = ", ".join(report.created) or "none (they exist)"
+    out.print(f"roles made: {created}; {len(report.adopted)} objects handed to {report.owner}")
+    render(report.rows(), Format.table, title=f"{report.owner} owns every table; {report.app} may")
+    out.print(f"run the server and every other command as {report.app}:")
+    sys.stdout.write(f"JOURNEY_DATABASE_URL={report.app_url}\n")
+
+
 # --- the HTTP API and who may use it -------------------------------------------------------
 
 principals_app = typer.Typer(
@@ -488,6 +546,78 @@ def principals_revoke(name: str) -> None:
     out.print(f"revoked {revoked.name} ({revoked.role})")
 
 
+pseudonyms_app = typer.Typer(
+    help="The pseudonyms inspectors are shown, turned back into the council's ids.",
+    no_args_is_help=True,
+)
+app.add_typer(pseudonyms_app, name="pseudonyms")
+
+
+@pseudonyms_app.command("reveal")
+def pseudonyms_reveal(
+    inspection: Annotated[str, typer.Argument(help="The inspector principal's name.")],
+    pseudonyms: Annotated[list[str], typer.Argument(help="Pseudonyms (P-…) from its reports.")],
+    purpose: PurposeOption = None,
+) -> None:
+    """Which child each pseudonym of an inspection stands for (each revealed child's record
+    is read: the access log says so, with --purpose, which is required)."""
+    from journey.pseudonyms import reveal_children
+
+    why = _purpose(purpose, required=True)
+    with _ledger() as ledger:
+        key = ledger.settings.cipher_key
+        if not key:
+            err.print("pseudonyms need the council's cipher key (JOURNEY_CIPHER_KEY)")
+            raise typer.Exit(2)
+        children = (r.event.stream_name() for r in ledger.registered_children())
+        found = reveal_children(key, inspection, pseudonyms, children)
+        for la_child_id in found.values():
+            if la_child_id is not None:
+                ledger.record_access("pseudonym reveal", la_child_id, why)
+    rows = [{"pseudonym": p, "la_child_id": found[p] or "-"} for p in pseudonyms]
+    render(rows, Format.table, title=f"pseudonyms of {inspection}")
+    if any(v is None for v in found.values()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def erase(
+    la_child_id: Annotated[str, typer.Argument(help="The council's id of the child.")],
+    reason: Annotated[str, typer.Option(help="Why: the decision's reference (it stays readable).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+) -> None:
+    """Erase a child: destroy their data key, so every personal field of their record is
+    unreadable everywhere (crypto-shredding). The chain still verifies; a ChildErased
+    records who, when and why. Cannot be undone."""
+    from pydantic import ValidationError
+
+    from journey.erasure import ErasureError
+    from journey.erasure import erase as erase_child
+
+    if not yes and not typer.confirm(
+        f"Erase child {la_child_id}? Their personal fields cannot be recovered afterwards."
+    ):
+        raise typer.Exit(1)
+    with _ledger() as ledger:
+        try:
+            done = erase_child(ledger, la_child_id, reason)
+        except ErasureError as error:
+            err.print(f"{error.rule}: {error}")
+            raise typer.Exit(1 if error.missing else 2) from None
+        except ValidationError as error:
+            for problem in problems_of(error):
+                err.print(f"{problem.field}: {problem.message} ({problem.rule})")
+            raise typer.Exit(2) from None
+    when = done.erased_at.isoformat(timespec="seconds")
+    if done.already:
+        out.print(f"child {la_child_id} was erased already, at {when} by {done.recorded_by}")
+    else:
+        out.print(
+            f"erased child {la_child_id} at {when}: their data key is destroyed "
+            f"(version {done.version} of their record says so)"
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -495,6 +625,16 @@ def serve(
     ledgers: Annotated[
         int, typer.Option(min=1, max=64, help="Ledgers lent to concurrent requests.")
     ] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="Server processes on the one port, each with its own --ledgers; they meet "
+            "through the store's optimistic concurrency, as separate servers would. Each "
+            "ledger keeps about five database connections open: mind max_connections.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API (FastAPI on uvicorn) over this database; OpenAPI at /docs."""
     import uvicorn
@@ -502,7 +642,13 @@ def serve(
     from journey.http.app import create_app
 
     settings = _settings()
-    out.print(f"serving {redact_url(settings.database_url)} on http://{host}:{port} (docs: /docs)")
+    out.print(
+        f"serving {redact_url(settings.database_url)} on http://{host}:{port} (docs: /docs)"
+        + (f", {workers} processes" if workers > 1 else "")
+    )
+    if workers > 1:
+        _serve_processes(settings, host, port, ledgers, workers)
+        return
     uvicorn.run(
         create_app(settings, ledgers=ledgers),
         host=host,
@@ -510,6 +656,89 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+def _serve_processes(settings: Settings, host: str, port: int, ledgers: int, workers: int) -> None:
+    """`serve --workers N`: N processes, each accepting on a socket of its own bound to the
+    same address (SO_REUSEPORT), so that the kernel spreads connections among them.
+    (uvicorn's own workers share one socket, and whichever wakes first takes every
+    connection waiting: 16 clients connecting at once all went to one process, the other
+    idle.) The sockets are made here, before the workers start, and kept: connections
+    wait in a socket's backlog while its worker starts, and a worker that dies is started
+    again on the same socket. The first worker makes the tables on a new database before
+    the others build their apps (see `serve_worker`)."""
+    import multiprocessing
+    import multiprocessing.connection
+    import signal
+    import socket
+
+    from journey.http.app import serve_worker
+
+    if not hasattr(socket, "SO_REUSEPORT"):
+        err.print("--workers needs SO_REUSEPORT, which this system lacks")
+        raise typer.Exit(2)
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listeners = []
+    try:
+        for _ in range(workers):
+            listener = socket.socket(family, kind, proto)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            listener.bind(address)
+            listener.listen(2048)
+            listeners.append(listener)
+    except OSError as error:
+        err.print(f"cannot listen on {host}:{port}: {error.strerror}")
+        raise typer.Exit(2) from None
+    spawn = multiprocessing.get_context("spawn")
+    options = (ledgers, _state.get("log_format", "json"), _state.get("log_level") or "INFO")
+
+    built = spawn.Event()  # set by the first worker, once it has made the tables
+
+    def start(listener: socket.socket, first: bool = False) -> tuple[Any, float]:
+        process = spawn.Process(
+            target=serve_worker, args=(settings, listener, *options, built, first)
+        )
+        process.start()
+        return process, time.monotonic()
+
+    running: list[tuple[Any, float]] = []
+    stopping: list[int] = []
+    failed = False
+
+    def stop(signum: int, _: object) -> None:
+        stopping.append(signum)
+        if signum != signal.SIGINT:  # a Ctrl-C reaches the workers by itself
+            for process, _started in running:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    running += [start(listener, n == 0) for n, listener in enumerate(listeners)]
+    while not built.wait(0.2):
+        if not stopping and not running[0][0].is_alive():
+            err.print("the server did not start (its log says why)")
+            stop(signal.SIGTERM, None)
+            failed = True
+        if stopping:
+            break
+    while not stopping:
+        multiprocessing.connection.wait([p.sentinel for p, _ in running], timeout=1.0)
+        for n, (process, started) in enumerate(running):
+            if process.is_alive() or stopping:
+                continue
+            log.warning("serve_worker_exited", exitcode=process.exitcode, worker=n)
+            if time.monotonic() - started < 5:  # it cannot start: stop, rather than loop
+                failed = True
+                stop(signal.SIGTERM, None)
+                break
+            running[n] = start(listeners[n])
+    for process, _started in running:
+        process.join(timeout=15)
+        if process.is_alive():
+            process.kill()
+    if failed:
+        raise typer.Exit(1)
 
 
 # --- import -----------------------------------------------------------------------------

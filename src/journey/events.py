@@ -22,7 +22,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     TypeAdapter,
+    ValidationInfo,
     model_validator,
 )
 
@@ -56,6 +58,15 @@ from journey.codes import (
 from journey.rules import FieldProblem
 
 LONDON = ZoneInfo("Europe/London")
+
+# What an erased child's record says where a required personal field was (an optional one
+# reads as null), and the validation context of a record read without its personal fields.
+ERASED = "erased"
+ERASED_CONTEXT = {"erased": True}
+
+
+def _reading_erased(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("erased"))
 
 
 def _parse_business_time(value: Any) -> date | datetime:
@@ -176,6 +187,15 @@ class Event(BaseModel):
     correlation_id: Annotated[str, Field(max_length=200)] | None = None
     causation_id: Annotated[str, Field(max_length=200)] | None = None
     on_behalf_of: Id | None = None
+    _erased: bool = PrivateAttr(default=False)
+
+    @property
+    def erased(self) -> bool:
+        """Read from the record of an erased child: its personal fields are gone."""
+        return self._erased
+
+    def mark_erased(self) -> None:
+        self._erased = True
 
     @model_validator(mode="after")
     def _needs_identity(self) -> Event:
@@ -231,7 +251,9 @@ class ChildRegistered(ChildEvent):
     home_postcode: Postcode | None = None
 
     @model_validator(mode="after")
-    def _birth(self) -> ChildRegistered:
+    def _birth(self, info: ValidationInfo) -> ChildRegistered:
+        if _reading_erased(info):
+            return self
         if (self.date_of_birth is None) == (self.expected_date_of_birth is None):
             raise FieldProblem(
                 "date_of_birth", "give exactly one of date_of_birth or expected_date_of_birth"
@@ -253,7 +275,9 @@ class ChildDetailsUpdated(ChildEvent):
     home_postcode: Postcode | None = None
 
     @model_validator(mode="after")
-    def _something(self) -> ChildDetailsUpdated:
+    def _something(self, info: ValidationInfo) -> ChildDetailsUpdated:
+        if _reading_erased(info):
+            return self
         if not any(v is not None for v in self.data().values()):
             raise FieldProblem("type", "ChildDetailsUpdated must change at least one detail")
         return self
@@ -261,6 +285,15 @@ class ChildDetailsUpdated(ChildEvent):
 
 class ChildDied(ChildEvent):
     type: Literal["ChildDied"] = "ChildDied"
+
+
+class ChildErased(ChildEvent):
+    """The child's data key was destroyed (`journey erase`): every personal field of the
+    record is unreadable from then on, everywhere, and nothing more can be recorded. The
+    reason says why (a decision's reference, not personal data): it stays readable."""
+
+    type: Literal["ChildErased"] = "ChildErased"
+    reason: Text
 
 
 class ChildGaveBirth(ChildEvent):
@@ -993,6 +1026,7 @@ AnyEvent = Annotated[
         ChildRegistered,
         ChildDetailsUpdated,
         ChildDied,
+        ChildErased,
         ChildGaveBirth,
         ContactReceived,
         ReferralReceived,

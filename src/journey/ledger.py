@@ -30,6 +30,8 @@ from pydantic import TypeAdapter, ValidationError
 from journey import events as ev
 from journey.access import AccessEntry, build_access_row, read_access_row
 from journey.child import Child
+from journey.child_keys import ChildKey, ChildKeys
+from journey.personal_fields import impersonal
 from journey.record import GENESIS, LedgerRecord, Recorded, Sealer, build_record, read_record
 from journey.reference import (
     CarerHousehold,
@@ -40,7 +42,15 @@ from journey.reference import (
     decide_reference,
     new_reference,
 )
-from journey.results import ATOMIC, GONE, AppendResult, Problem, problems_of
+from journey.results import (
+    ATOMIC,
+    ERASED_CHILD,
+    ERASURE_BY_COMMAND,
+    GONE,
+    AppendResult,
+    Problem,
+    problems_of,
+)
 from journey.rules import RuleViolation
 from journey.settings import Settings
 from journey.store import AccessQuery, Store, open_store
@@ -78,18 +88,28 @@ class Ledger:
         settings: Settings,
         store: Store | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        child_keys: ChildKeys | None = None,
     ):
         """`clock` gives recorded_at; only the demo's simulation replaces it, to record
-        years of synthetic history at the times a council would have recorded it."""
+        years of synthetic history at the times a council would have recorded it.
+        `child_keys`: the children's data keys, shared by the ledgers of one process (the
+        server's); made here when not given and the ledger has a cipher key."""
         self.settings = settings
         self.clock = clock
         self.store = store or open_store(settings.database_url)
-        self.sealer = Sealer(settings.cipher_key)
+        self._owns_keys = child_keys is None and settings.cipher_key is not None
+        if self._owns_keys:
+            assert settings.cipher_key is not None
+            child_keys = ChildKeys(settings.database_url, settings.cipher_key)
+        self.child_keys = child_keys
+        self.sealer = Sealer(settings.cipher_key, child_keys)
         self._children: OrderedDict[UUID, Child] = OrderedDict()
         self._references: dict[UUID, tuple[float, Reference]] = {}
 
     def close(self) -> None:
         self.store.close()
+        if self._owns_keys and self.child_keys is not None:
+            self.child_keys.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -129,6 +149,18 @@ class Ledger:
         `atomic`, a single rejection means nothing is stored. `principal` is who records
         them (`recorded_by`): the settings' principal unless an interface that signed
         someone in (the HTTP API) says otherwise."""
+        return self._append(payloads, atomic=atomic, principal=principal)
+
+    def _append(
+        self,
+        payloads: Sequence[dict[str, Any] | ev.Event],
+        *,
+        atomic: bool = False,
+        principal: str | None = None,
+        erasing: bool = False,
+    ) -> list[AppendResult]:
+        """`erasing`: only `journey.erasure` records a ChildErased, after destroying the
+        child's key."""
         started = time.perf_counter()
         results: list[AppendResult | None] = [None] * len(payloads)
         pending: list[_Pending] = []
@@ -139,6 +171,11 @@ class Ledger:
             except ValidationError as error:
                 results[index] = AppendResult(
                     index, "rejected", type=_type_of(payload), problems=problems_of(error)
+                )
+                continue
+            if isinstance(event, ev.ChildErased) and not erasing:
+                results[index] = AppendResult(
+                    index, "rejected", type=event.type, problems=[ERASURE_BY_COMMAND]
                 )
                 continue
             stream_id = self.stream_id(event.stream, event.stream_name())
@@ -255,6 +292,7 @@ class Ledger:
                 work.decide_and_apply(item)
             except RuleViolation as violation:
                 rejected.append((item, Problem(violation.field, violation.rule, violation.message)))
+        rejected += work.take_keys()
         return work, work.decided, rejected
 
     def _insert(self, work: _WorkingSet) -> list[LedgerRecord]:
@@ -280,7 +318,12 @@ class Ledger:
     def _same_or_conflict(
         self, item: _Pending, existing: ev.Event, version: int | None
     ) -> AppendResult:
-        same = _content(existing) == _content(item.event)
+        if existing.erased:  # what can still be read of it is all there is to compare
+            same = impersonal(existing.type, _content(existing)) == impersonal(
+                existing.type, _content(item.event)
+            )
+        else:
+            same = _content(existing) == _content(item.event)
         return AppendResult(
             item.index,
             "already_stored" if same else "conflict",
@@ -364,8 +407,11 @@ class Ledger:
         snapshots = self.store.snapshots.select_events(stream_id, desc=True, limit=1)
         if not snapshots:
             return Child(child_id=str(stream_id))
+        key = self.child_keys.opening_key(stream_id) if self.child_keys else None
+        if self.child_keys and key is None:  # erased: the snapshot went with the key
+            return Child(child_id=str(stream_id))
         try:
-            return _CHILD_SNAPSHOT.validate_json(self.sealer.open_bytes(snapshots[0].state))
+            return _CHILD_SNAPSHOT.validate_json(self.sealer.open_bytes(snapshots[0].state, key))
         except ValueError:  # a snapshot is a cache: when unreadable, fold from the start
             log.warning("snapshot_unreadable", stream=hashed(stream_id))
             return Child(child_id=str(stream_id))
@@ -381,14 +427,16 @@ class Ledger:
         snapshots = []
         for stream_id in due:
             child = self._children.get(stream_id)
-            if child is None:
+            key = self.child_keys.opening_key(stream_id) if self.child_keys else None
+            if child is None or (self.child_keys and key is None):
                 continue
             snapshots.append(
                 StoredEvent(
                     originator_id=stream_id,
                     originator_version=child.version,
                     topic="Child",
-                    state=self.sealer.seal_bytes(orjson.dumps(child)),
+                    # sealed with the child's key, so an erasure takes the snapshot too
+                    state=self.sealer.seal_bytes(orjson.dumps(child), key),
                 )
             )
         if not snapshots:
@@ -399,6 +447,11 @@ class Ledger:
             pass  # another writer took the same snapshot: it is the same state
         except Exception as error:  # a snapshot is a cache: the append has succeeded
             log.warning("snapshot_not_saved", error=type(error).__name__)
+
+    def forget(self, stream_id: UUID) -> None:
+        """Read this stream from the store next time."""
+        self._children.pop(stream_id, None)
+        self._references.pop(stream_id, None)
 
     def clear_cache(self) -> None:
         """Forget every cached stream: the next reads come from the store."""
@@ -552,6 +605,7 @@ class _WorkingSet:
         self.heads: dict[UUID, str] = {}
         self.histories: dict[UUID, list[tuple[UUID, ev.Event]]] = {}
         self.decided: list[tuple[_Pending, int]] = []  # each event and its version
+        self.keys: dict[UUID, ChildKey | None] = {}  # the children's data keys
 
     def decide_and_apply(self, item: _Pending) -> int:
         now = self.now
@@ -559,6 +613,7 @@ class _WorkingSet:
         if isinstance(event, ev.ChildEvent):
             child = self._child(stream_id)
             if isinstance(event, (ev.EventRetracted, ev.EventCorrected)):
+                child.refuse_if_erased()
                 history = [*self._history(stream_id), (item.event_id, event)]
                 try:
                     folded = Child.fold(str(stream_id), history, refs=self, now=now)
@@ -605,6 +660,26 @@ class _WorkingSet:
             self.heads[stream_id] = state.head_hash
         assert isinstance(state, Child)
         return state
+
+    def take_keys(self) -> list[tuple[_Pending, Problem]]:
+        """The data keys of the children decided for, made where new; a child whose key
+        was destroyed meanwhile (an erasure in another process) takes nothing more."""
+        keys = self.ledger.child_keys
+        streams = {i.stream_id for i, _ in self.decided if isinstance(i.event, ev.ChildEvent)}
+        if keys is None or not streams:
+            return []
+        self.keys = keys.sealing_keys(streams)
+        gone = {s for s, key in self.keys.items() if key is None}
+        erasures = {i.stream_id for i, _ in self.decided if isinstance(i.event, ev.ChildErased)}
+        gone -= erasures
+        if not gone:
+            return []
+        for stream_id in gone:
+            self.states.pop(stream_id, None)
+            self.ledger._children.pop(stream_id, None)
+        refused = [(i, ERASED_CHILD) for i, _ in self.decided if i.stream_id in gone]
+        self.decided = [(i, v) for i, v in self.decided if i.stream_id not in gone]
+        return refused
 
     def _history(self, stream_id: UUID) -> list[tuple[UUID, ev.Event]]:
         stored = [(r.event_id, r.event) for r in self.ledger.stream_records(stream_id)]
@@ -656,6 +731,7 @@ class _WorkingSet:
                 recorded_by=self.principal,
                 prev_hash=prev,
                 sealer=self.ledger.sealer,
+                child_key=self.keys.get(item.stream_id),
             )
             self.heads[item.stream_id] = record["hash"]
             target = self.states[item.stream_id]

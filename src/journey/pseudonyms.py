@@ -1,7 +1,8 @@
 """Pseudonyms for inspectors: a child's id replaced by a keyed hash, one set per
 inspection, so an inspection's lists join up while different inspections' do not, and
 nobody without the council's key can go back from a pseudonym to the child. The council
-can (`journey pseudonyms reveal`), by computing the pseudonyms of its own children.
+can (`journey pseudonyms reveal`, or an admin over HTTP), by computing the pseudonyms of
+its own children: `reveal_children`.
 
 What an inspector is shown of a child is narrowed too: a date of birth to its month, a
 postcode to its district (the outward code), and a pupil number not at all.
@@ -83,3 +84,17 @@ def birth_month(value: str) -> str:
     if found := ISO.match(value):
         return f"{found.group(1)}-{found.group(2)}"
     return value
+
+
+def reveal_children(
+    cipher_key: str, inspection: str, pseudonyms: Iterable[str], la_child_ids: Iterable[str]
+) -> dict[str, str | None]:
+    """Each pseudonym of `inspection` with the child it stands for (None: none of these)."""
+    names = Pseudonyms(cipher_key, inspection)
+    wanted = set(pseudonyms)
+    found: dict[str, str | None] = dict.fromkeys(wanted)
+    for la_child_id in la_child_ids:
+        pseudonym = names.of(la_child_id)
+        if pseudonym in wanted:
+            found[pseudonym] = la_child_id
+    return found

@@ -4,7 +4,9 @@ A stored record is one JSON object, serialised canonically (keys sorted, no insi
 white space, UTF-8, non-ASCII characters written as themselves). It holds the envelope of
 DESIGN §3 in the clear and the event's own fields either as `data` (an object) or, when a
 cipher key is set, as `sealed` (AES-GCM ciphertext of the canonical bytes of `data`,
-base64). Its `hash` is SHA-256 over the canonical bytes of the record without `hash`;
+base64). A child's personal fields are sealed apart, in `personal`, with the child's own
+data key (see `journey.personal_fields`), so that destroying that key erases them. Its
+`hash` is SHA-256 over the canonical bytes of the record without `hash`;
 `prev_hash` is the previous record's `hash` (64 zeros for the first). Because the hash
 covers the ciphertext, destroying a key never breaks the chain. The README shows how to
 recompute a chain with nothing but Python's standard library.
@@ -30,10 +32,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import Environment
 
 from journey import events as ev
+from journey.child_keys import ChildKey, ChildKeys
+from journey.personal_fields import erased, join, split
 from journey.upcasting import upcast
 
 GENESIS = "0" * 64
 SALT_BYTES = 16
+NONCE_BYTES = 12
 
 
 def canonical(obj: Any) -> bytes:
@@ -90,52 +95,116 @@ class _KeyedAESCipher(AESCipher):
             raise ValueError("Invalid cipher tag") from error
 
 
+class Opened(NamedTuple):
+    """A record's content opened: the data without its personal fields and the salt its
+    `sealed_digest` covers; the personal fields (by path) and their salt, or which paths
+    they were when the child is erased."""
+
+    plain: dict[str, Any]
+    salt: str | None
+    personal: dict[str, Any] | None
+    personal_salt: str | None
+    paths: list[str]
+
+    @property
+    def erased(self) -> bool:
+        return bool(self.paths) and self.personal is None
+
+
 class Sealer:
     """Encrypts and decrypts the `data` of records with the library's AES-GCM cipher
-    (`eventsourcing.cryptography`, on the `cryptography` package)."""
+    (`eventsourcing.cryptography`, on the `cryptography` package), and a child's personal
+    fields with the child's own data key (`journey.child_keys`)."""
 
-    def __init__(self, key: str | None):
+    def __init__(self, key: str | None, child_keys: ChildKeys | None = None):
         self._cipher = _KeyedAESCipher(Environment(env={"CIPHER_KEY": key})) if key else None
+        self.child_keys = child_keys if key else None
 
     @property
     def enabled(self) -> bool:
         return self._cipher is not None
 
-    def seal(self, data: dict[str, Any]) -> dict[str, Any]:
+    def seal(self, data: dict[str, Any], paths: list[str] | None = None) -> dict[str, Any]:
         """The record's `data`, or its `sealed` ciphertext and `sealed_digest`: SHA-256 of
         a random salt and the canonical bytes of `data`. The salt is sealed with the data,
         so the digest in the clear says nothing of the content; whoever is shown the data
         and the salt (an audit bundle's recipient) can check them against the chain
-        without the key."""
+        without the key. `paths`: the personal fields sealed apart (see `seal_child`)."""
         if self._cipher is None:
             return {"data": data}
         salt = os.urandom(SALT_BYTES)
-        plain = canonical({"data": data, "salt": base64.b64encode(salt).decode("ascii")})
+        inner: dict[str, Any] = {"data": data, "salt": _b64(salt)}
+        if paths:
+            inner["personal"] = paths
         return {
-            "sealed": base64.b64encode(self._cipher.encrypt(plain)).decode("ascii"),
+            "sealed": _b64(self._cipher.encrypt(canonical(inner))),
             "sealed_digest": hashlib.sha256(salt + canonical(data)).hexdigest(),
         }
 
-    def open(self, record: dict[str, Any]) -> dict[str, Any]:
-        return self.open_with_salt(record)[0]
+    def seal_child(
+        self, event_type: str, stream_id: UUID, data: dict[str, Any], key: ChildKey
+    ) -> dict[str, Any]:
+        """A child's event: the personal fields in `personal`, sealed with the child's key
+        (the stream id bound in as associated data), with `personal_digest` over them and
+        a salt of their own, sealed with them; the rest as `seal` does it."""
+        plain, personal = split(event_type, data)
+        if not personal:
+            return self.seal(data)
+        sealed = self.seal(plain, sorted(personal))
+        salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
+        inner = canonical({"fields": personal, "salt": _b64(salt)})
+        sealed["personal"] = _b64(nonce + key.aead.encrypt(nonce, inner, stream_id.bytes))
+        sealed["personal_digest"] = hashlib.sha256(salt + canonical(personal)).hexdigest()
+        return sealed
 
-    def open_with_salt(self, record: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-        """The record's data and, for a sealed record with a digest, the salt it covers
-        (records sealed before digests hold the data alone)."""
+    def open(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record's data, whole (an erased child's personal fields as `erased` says)."""
+        opened = self.open_parts(record)
+        if opened.erased:
+            return erased(record["type"], opened.plain, opened.paths)
+        return join(opened.plain, opened.personal or {})
+
+    def open_parts(self, record: dict[str, Any]) -> Opened:
         if "data" in record:
-            return dict(record["data"]), None
+            return Opened(dict(record["data"]), None, None, None, [])
         if self._cipher is None:
             raise PermissionError("this record is encrypted and no cipher key is set")
-        opened = orjson.loads(self._cipher.decrypt(binascii.a2b_base64(record["sealed"])))
-        if "sealed_digest" not in record:
-            return opened, None
-        return opened["data"], opened["salt"]
+        inner = orjson.loads(self._cipher.decrypt(binascii.a2b_base64(record["sealed"])))
+        if "sealed_digest" not in record:  # sealed before digests: the data alone
+            return Opened(inner, None, None, None, [])
+        paths = inner.get("personal", [])
+        if "personal" not in record:
+            return Opened(inner["data"], inner["salt"], None, None, paths)
+        stream_id = _stream_uuid(record["stream_id"])
+        key = self.child_keys.opening_key(stream_id) if self.child_keys else None
+        if key is None:
+            return Opened(inner["data"], inner["salt"], None, None, paths)
+        sealed = binascii.a2b_base64(record["personal"])
+        try:
+            fields = orjson.loads(
+                key.aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], stream_id.bytes)
+            )
+        except InvalidTag as error:
+            raise PermissionError("a personal field does not open with the child's key") from error
+        return Opened(inner["data"], inner["salt"], fields["fields"], fields["salt"], paths)
 
-    def seal_bytes(self, plain: bytes) -> bytes:
+    def seal_bytes(self, plain: bytes, key: ChildKey | None = None) -> bytes:
+        if key is not None:
+            nonce = os.urandom(NONCE_BYTES)
+            return nonce + key.aead.encrypt(nonce, plain, None)
         return self._cipher.encrypt(plain) if self._cipher else plain
 
-    def open_bytes(self, stored: bytes) -> bytes:
+    def open_bytes(self, stored: bytes, key: ChildKey | None = None) -> bytes:
+        if key is not None:
+            try:
+                return key.aead.decrypt(stored[:NONCE_BYTES], stored[NONCE_BYTES:], None)
+            except InvalidTag as error:
+                raise ValueError("Invalid cipher tag") from error
         return self._cipher.decrypt(stored) if self._cipher else stored
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
 
 
 def build_record(
@@ -148,8 +217,16 @@ def build_record(
     recorded_by: str,
     prev_hash: str,
     sealer: Sealer,
+    child_key: ChildKey | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """The stored record and its canonical bytes, hash included."""
+    """The stored record and its canonical bytes, hash included. A child's event with its
+    `child_key` has its personal fields sealed apart."""
+    data = event.data()
+    content = (
+        sealer.seal_child(event.type, stream_id, data, child_key)
+        if child_key is not None and sealer.enabled
+        else sealer.seal(data)
+    )
     record: dict[str, Any] = {
         "type": event.type,
         "stream": event.stream,
@@ -165,7 +242,7 @@ def build_record(
         "causation_id": event.causation_id,
         "schema_version": event.schema_version,
         "prev_hash": prev_hash,
-        **sealer.seal(event.data()),
+        **content,
     }
     record["hash"] = record_hash(record)
     return record, canonical(record)
@@ -174,9 +251,18 @@ def build_record(
 def read_record(state: bytes, sealer: Sealer) -> Recorded:
     """Turn stored bytes back into a validated event, upcasting old schema versions."""
     record = orjson.loads(state)
-    data = upcast(record["type"], record["schema_version"], sealer.open(record))
+    opened = sealer.open_parts(record)
+    whole = (
+        erased(record["type"], opened.plain, opened.paths)
+        if opened.erased
+        else join(opened.plain, opened.personal)
+        if opened.personal
+        else opened.plain
+    )
+    data = upcast(record["type"], record["schema_version"], whole)
     record.pop("data", None)
     record.pop("sealed", None)
+    record.pop("personal", None)
     cls = ev.EVENT_TYPES[record["type"]]
     fields = {
         **data,
@@ -188,7 +274,9 @@ def read_record(state: bytes, sealer: Sealer) -> Recorded:
         "causation_id": record["causation_id"],
         "on_behalf_of": record["on_behalf_of"],
     }
-    event = cls.model_validate(fields)
+    event = cls.model_validate(fields, context=ev.ERASED_CONTEXT if opened.erased else None)
+    if opened.erased:
+        event.mark_erased()
     assert event.event_id is not None  # every stored record has one
     return Recorded(
         event=event,

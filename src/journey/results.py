@@ -75,3 +75,12 @@ ATOMIC = Problem(
     None, "atomic_batch", "not stored: another event in this atomic batch was rejected"
 )
 GONE = Problem(None, "conflict", "a concurrent writer got in first; retry the request")
+ERASED_CHILD = Problem(
+    None, "child_erased", "this child's record was erased: nothing more can be recorded for them"
+)
+ERASURE_BY_COMMAND = Problem(
+    "type",
+    "erasure_by_command",
+    "a ChildErased is recorded by `journey erase` (or the admin's erasure request), which "
+    "destroys the child's data key first; it cannot be appended",
+)

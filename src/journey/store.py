@@ -321,14 +321,32 @@ class _SerialisedSchema:
     updated"), which several services starting together would otherwise meet."""
 
     datastore: Any
+    events_table_name: str
 
     def create_table(self) -> None:
+        if not self._may_alter_schema():
+            # The application role of `journey init --roles`: the owner made the tables,
+            # and PostgreSQL refuses even CREATE ... IF NOT EXISTS to a role without
+            # CREATE on the schema (and CREATE INDEX to one not owning the table).
+            self.datastore.register_type_adapters()
+            return
         with self.datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
             try:
                 super().create_table()  # type: ignore[misc]
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+    def _may_alter_schema(self) -> bool:
+        """False when the table exists and this role cannot act as its owner."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                "SELECT pg_has_role(c.relowner, 'USAGE') AS owner FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s",
+                (self.datastore.schema, self.events_table_name),
+            ).fetchone()
+        return row is None or bool(row["owner"])
 
 
 def _first_head_row(

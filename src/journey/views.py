@@ -17,6 +17,8 @@ from journey.record import Recorded
 
 def age_band(child: Child, today: date) -> str:
     born = child.date_of_birth
+    if child.erased_on is not None:
+        return "erased"
     if born is None:
         return "unborn"
     years = age_on(born, today)
@@ -99,6 +101,7 @@ def child_detail(child: Child, today: date) -> dict[str, Any]:
         "age_band": age_band(child, today),
         "status": "open" if child.case_open() else "closed",
         "died": child.died_on is not None,
+        "erased": child.erased_on.date().isoformat() if child.erased_on else None,
         "open_referral": _open(child.referrals),
         "open_assessment": _open(child.assessments),
         "child_in_need_plan": _open(child.cin_plans),

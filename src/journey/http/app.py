@@ -4,6 +4,8 @@ since `journey` never imports them."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
@@ -14,13 +16,25 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, create_engine
 from starlette.exceptions import HTTPException
 
 from journey import events as ev
-from journey.http import children, events
+from journey.http import admin, children, events
 from journey.http.context import ApiContext
 from journey.http.pool import LedgerPool
-from journey.http.problems import ApiError, api_error, http_error, problem, validation_error
+from journey.http.problems import (
+    PROBLEM,
+    PROBLEM_REF,
+    PROBLEM_SCHEMA,
+    ApiError,
+    api_error,
+    http_error,
+    problem,
+    problem_responses,
+    validation_error,
+)
+from journey.logging import configure_logging
 from journey.principals import Principals
 from journey.settings import Settings
 
@@ -35,8 +49,36 @@ from `journey principals add`. Errors are RFC 9457 problem details naming the fi
 the rule."""
 
 
+def serve_worker(
+    settings: Settings,
+    listener: socket.socket,
+    ledgers: int,
+    log_format: str,
+    log_level: str,
+    built: Any,
+    first: bool,
+) -> None:
+    """One process of `journey serve --workers N` (`journey.cli` starts them): the app on
+    uvicorn, accepting on a listening socket of its own (see `cli._serve_processes`).
+    The first (`first`) sets `built` (an Event) once its app is built and the tables are
+    made; the others, started with it, wait for that before building theirs (at once,
+    they would race to make the same table on a new database)."""
+    import uvicorn
+
+    configure_logging("console" if log_format == "console" else "json", log_level)
+    if not first:
+        built.wait()
+    config = uvicorn.Config(
+        create_app(settings, ledgers=ledgers), log_level="warning", access_log=False
+    )
+    if first:
+        built.set()
+    uvicorn.Server(config).run(sockets=[listener])
+
+
 def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
-    state = ApiContext(settings, LedgerPool(settings, ledgers), Principals(settings.database_url))
+    principals = Principals(settings.database_url, engine=_principals_engine(settings, ledgers))
+    state = ApiContext(settings, LedgerPool(settings, ledgers), principals)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +94,7 @@ def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
     app.add_exception_handler(Exception, _server_error)
     app.include_router(events.router)
     app.include_router(children.router)
+    app.include_router(admin.router)
     for extension in entry_points(group="journey.http"):
         extension.load()(app)
 
@@ -59,7 +102,12 @@ def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="The server can reach its database")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The server can reach its database",
+        responses=problem_responses(503),
+    )
     def readyz() -> JSONResponse:
         try:
             with state.ledgers.lend() as ledger:
@@ -70,6 +118,23 @@ def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _principals_engine(settings: Settings, ledgers: int) -> Engine | None:
+    """On PostgreSQL, the principals' engine as every request uses it: one round trip a
+    token (autocommit, no ping before and no rollback after: those were two more, and a
+    third of a single append's time). A connection the server dropped is retried once
+    (`context.signed_in`). SQLite keeps the default engine."""
+    url = settings.database_url
+    if not url.startswith(("postgresql://", "postgres://")):
+        return None
+    return create_engine(
+        "postgresql+psycopg://" + url.split("://", 1)[1],
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        pool_size=ledgers,
+        max_overflow=2 * ledgers,
+    )
 
 
 async def _server_error(_: Any, error: Exception) -> JSONResponse:
@@ -89,5 +154,31 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = document.setdefault("components", {}).setdefault("schemas", {})
     components.update(schema.pop("$defs", {}))
     components["Event"] = schema
+    _document_problems(document)
     app.openapi_schema = document
     return document
+
+
+def _document_problems(document: dict[str, Any]) -> None:
+    """Every error in the document as it is sent, a problem detail (not FastAPI's own 422
+    body), and on each operation the refusals that do not depend on the route: 401 and
+    403 where a token is needed, 400 where `X-Purpose` is read or a body (FastAPI's answer
+    to one that is not even text). The routes name the rest."""
+    for item in document["paths"].values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            refusals = [401, 403] if operation.get("security") else []
+            purpose = any(p["name"] == "X-Purpose" for p in operation.get("parameters", []))
+            if purpose or "requestBody" in operation:
+                refusals.append(400)
+            for status, answer in problem_responses(*refusals).items():
+                responses.setdefault(str(status), answer)
+            for status, answer in responses.items():
+                if status[:1] in ("4", "5"):
+                    answer["content"] = {PROBLEM: {"schema": {"$ref": PROBLEM_REF}}}
+    schemas = document["components"]["schemas"]
+    schemas["Problem"] = PROBLEM_SCHEMA
+    text = json.dumps(document["paths"])
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f'/{unused}"' not in text:
+            schemas.pop(unused, None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from journey.chain import verify_chains
 from journey.http.context import Purpose, context, signed_in
-from journey.http.problems import ApiError
+from journey.http.problems import ApiError, problem_responses
 from journey.principals import Principal
 from journey.views import event_rows
 
@@ -17,7 +17,11 @@ router = APIRouter(prefix="/v1", tags=["auditors"])
 Auditor = Annotated[Principal, signed_in("auditor")]
 
 
-@router.get("/children/{la_child_id}/events", summary="A child's stream, as an auditor reads it")
+@router.get(
+    "/children/{la_child_id}/events",
+    summary="A child's stream, as an auditor reads it",
+    responses=problem_responses(404),
+)
 def child_events(
     request: Request, la_child_id: str, who: Auditor, purpose: Purpose
 ) -> list[dict[str, Any]]:

@@ -6,8 +6,8 @@ event without `event_id` or `idempotency_key` takes the request's `Idempotency-K
 (`key:index` in a batch), so a retried request is stored once. One event answers 201
 stored, 200 already stored, 409 conflict or 422 rejected (a problem naming the field and
 the rule); a batch answers with a result an event (201 when all were stored, 200 when all
-were stored or already stored, else 409 or 422) and, with `?atomic=true`, stores all or
-nothing.
+were stored or already stored, 207 when some were stored and some not, else 409 or 422:
+an answer of 4xx stored nothing) and, with `?atomic=true`, stores all or nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from journey import events as ev
-from journey.http.context import context, signed_in
-from journey.http.problems import ApiError, problem
-from journey.principals import Principal
+from journey.http.context import Credentials, authorise, context
+from journey.http.problems import ApiError, problem, problem_responses
 from journey.results import AppendResult, Problem
 
 MAX_BATCH = 1000
@@ -47,8 +46,18 @@ EVENT_BODY = {
     }
 }
 
-router = APIRouter(prefix="/v1", tags=["events"])
-Service = Annotated[Principal, signed_in("service")]
+RESULT = {"application/json": {"schema": {"type": "object"}}}
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Already stored (a batch: every event stored or already stored)"},
+    201: {"description": "Stored (a batch: every event)", "content": RESULT},
+    207: {
+        "description": "A batch of which some events were stored and some not: a result an event",
+        "content": RESULT,
+    },
+    **problem_responses(409, 413, 422),
+}
+
+router = APIRouter(prefix="/v1", tags=["events"], responses=ANSWERS)
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -59,17 +68,25 @@ IdempotencyKey = Annotated[
 ]
 Atomic = Annotated[bool, Query(description="Store every event of the batch or none.")]
 Payload = Annotated[Any, Body()]
+STREAM_KEYS = {
+    "child": "la_child_id",
+    "worker": "worker_id",
+    "team": "team_id",
+    "carer_household": "household_id",
+    "adopter_family": "family_id",
+}  # the field that names each kind of stream, as the paths below name them
 
 
 def _append(
     request: Request,
-    who: Principal,
+    credentials: Credentials,
     payload: Any,
     key: str | None,
     atomic: bool,
     stream: tuple[str, str, str] | None,
 ) -> JSONResponse:
     """`stream`: (kind, key field, id) when the path names one stream."""
+    who = authorise(request, credentials, ("service",))
     if isinstance(payload, bytes | str):  # sent without Content-Type: application/json
         try:
             payload = orjson.loads(payload)
@@ -87,7 +104,7 @@ def _append(
         _prepare(item, n, key if single else key and f"{key}:{n}", stream)
         for n, item in enumerate(items)
     ]
-    with context(request).ledgers.lend() as ledger:
+    with context(request).ledgers.lend(_stream_key(prepared, stream)) as ledger:
         results = ledger.append_batch(
             [p for p in prepared if not isinstance(p, AppendResult)],
             atomic=atomic,
@@ -141,6 +158,21 @@ def _prepare(
     return event
 
 
+def _stream_key(
+    prepared: list[dict[str, Any] | AppendResult], stream: tuple[str, str, str] | None
+) -> str | None:
+    """The stream a request appends to, when it names one (its first event's else), so
+    that the same ledger, whose cache holds that stream, serves it again."""
+    if stream is not None:
+        return f"{stream[0]}:{stream[2]}"
+    first = next((p for p in prepared if not isinstance(p, AppendResult)), None)
+    model = ev.EVENT_TYPES.get(str(first.get("type"))) if first is not None else None
+    if first is None or model is None:
+        return None
+    name = first.get(STREAM_KEYS.get(model.stream, ""))
+    return f"{model.stream}:{name}" if isinstance(name, str) else None
+
+
 def _merge(
     prepared: list[dict[str, Any] | AppendResult], results: list[AppendResult]
 ) -> list[AppendResult]:
@@ -176,37 +208,42 @@ def _many(results: list[AppendResult]) -> JSONResponse:
         status = 201
     elif statuses <= {"stored", "already_stored"}:
         status = 200
+    elif "stored" in statuses:  # not a refusal: some of it was stored
+        status = 207
     elif statuses & {"rejected", "not_stored"}:
         status = 422
     else:
         status = 409
     counts = {s: sum(1 for r in results if r.status == s) for s in sorted(statuses)}
-    return JSONResponse(
-        {"counts": counts, "results": [_body(r) for r in results]}, status_code=status
-    )
+    answered = [_body(r) for r in results]
+    if status >= 400:  # a problem detail like any refusal, with a result an event
+        said = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+        detail = f"no event of the batch was stored ({said})"
+        return problem(status, detail, counts=counts, results=answered)
+    return JSONResponse({"counts": counts, "results": answered}, status_code=status)
 
 
 @router.post("/events", openapi_extra=EVENT_BODY, summary="Append events for any streams")
 def append_events(
     request: Request,
-    who: Service,
+    credentials: Credentials,
     payload: Payload,
     key: IdempotencyKey = None,
     atomic: Atomic = False,
 ) -> JSONResponse:
-    return _append(request, who, payload, key, atomic, None)
+    return _append(request, credentials, payload, key, atomic, None)
 
 
 def _stream_route(path: str, kind: str, field: str, summary: str) -> None:
     def append_to_stream(
         request: Request,
-        who: Service,
+        credentials: Credentials,
         name: str,
         payload: Payload,
         key: IdempotencyKey = None,
         atomic: Atomic = False,
     ) -> JSONResponse:
-        return _append(request, who, payload, key, atomic, (kind, field, name))
+        return _append(request, credentials, payload, key, atomic, (kind, field, name))
 
     append_to_stream.__name__ = f"append_{kind}_events"
     # The path names the stream by its own key (la_child_id, worker_id...): an object, not

@@ -25,6 +25,43 @@ TITLES = {
     500: "Server error",
     503: "Not ready",
 }
+# The problem details as the OpenAPI document describes them (`components/schemas/Problem`).
+PROBLEM_REF = "#/components/schemas/Problem"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem detail; `problems` names each field and rule broken.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule", "message"],
+                "properties": {
+                    "field": {"type": ["string", "null"]},
+                    "rule": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The problems a route may answer with, for its `responses` in the OpenAPI document."""
+    return {
+        status: {
+            "description": TITLES[status],
+            "content": {PROBLEM: {"schema": {"$ref": PROBLEM_REF}}},
+        }
+        for status in statuses
+    }
 
 
 def problem(
