@@ -93,9 +93,12 @@ class Ledger:
         """`clock` gives recorded_at; only the demo's simulation replaces it, to record
         years of synthetic history at the times a council would have recorded it.
         `child_keys`: the children's data keys, shared by the ledgers of one process (the
-        server's); made here when not given and the ledger has a cipher key."""
+        server's); made here when not given and the ledger has a cipher key. A `store`
+        given is shared (the server's ledgers share one pool of connections) and closed by
+        whoever made it."""
         self.settings = settings
         self.clock = clock
+        self._owns_store = store is None
         self.store = store or open_store(settings.database_url)
         self._owns_keys = child_keys is None and settings.cipher_key is not None
         if self._owns_keys:
@@ -107,7 +110,8 @@ class Ledger:
         self._references: dict[UUID, tuple[float, Reference]] = {}
 
     def close(self) -> None:
-        self.store.close()
+        if self._owns_store:
+            self.store.close()
         if self._owns_keys and self.child_keys is not None:
             self.child_keys.close()
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -59,8 +61,17 @@ def _hash(token: str) -> str:
 
 
 class Principals:
-    def __init__(self, database_url: str, engine: Engine | None = None):
+    def __init__(
+        self, database_url: str, engine: Engine | None = None, *, remember_seconds: float = 0.0
+    ):
+        """`remember_seconds`: how long an active principal found by its token is taken on
+        trust without asking the database again (the server's: a look-up a request was a
+        sixth of an append's time). A token revoked meanwhile works that much longer;
+        an unknown or revoked token is never remembered."""
         self.engine = engine or engine_for(database_url)
+        self.remember_seconds = remember_seconds
+        self._known: dict[str, tuple[float, Principal]] = {}  # token hash: (until, who)
+        self._lock = threading.Lock()
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -106,15 +117,29 @@ class Principals:
 
     def authenticate(self, token: str) -> Principal | None:
         """The active principal this bearer token belongs to, if any."""
+        digest = _hash(token)
+        now = time.monotonic()
+        with self._lock:
+            known = self._known.get(digest)
+        if known is not None and known[0] > now:
+            return known[1]
         with self.engine.connect() as conn:
             row = (
-                conn.execute(select(principals).where(principals.c.token_hash == _hash(token)))
+                conn.execute(select(principals).where(principals.c.token_hash == digest))
                 .mappings()
                 .first()
             )
         if row is None or row["revoked_at"] is not None:
+            with self._lock:
+                self._known.pop(digest, None)
             return None
-        return _principal(row)
+        who = _principal(row)
+        if self.remember_seconds > 0:
+            with self._lock:
+                if len(self._known) > 10_000:  # tokens are few; this bounds a flood
+                    self._known.clear()
+                self._known[digest] = (now + self.remember_seconds, who)
+        return who
 
 
 def _principal(row: object) -> Principal:

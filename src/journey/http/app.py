@@ -49,6 +49,9 @@ from `journey principals add`. Errors are RFC 9457 problem details naming the fi
 the rule."""
 
 
+PRINCIPAL_SECONDS = 2.0  # a revoked token works at most this long after `principals revoke`
+
+
 def serve_worker(
     settings: Settings,
     listener: socket.socket,
@@ -77,7 +80,11 @@ def serve_worker(
 
 
 def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
-    principals = Principals(settings.database_url, engine=_principals_engine(settings, ledgers))
+    principals = Principals(
+        settings.database_url,
+        engine=_principals_engine(settings, ledgers),
+        remember_seconds=PRINCIPAL_SECONDS,
+    )
     state = ApiContext(settings, LedgerPool(settings, ledgers), principals)
 
     @asynccontextmanager

@@ -10,6 +10,9 @@ last, waiting a little for it when it is busy: that ledger's cache holds the str
 stored, where another's would be stale and cost a failed insert, a reload and a second
 decision (measured under 16 concurrent clients: over half of all appends, without it).
 Only the speed depends on it; a request that waited too long takes another ledger.
+
+On PostgreSQL the ledgers share one store, and so one pool of connections (a handful,
+rather than a handful a ledger: `serve --workers` multiplies whatever one process holds).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from contextlib import contextmanager
 from journey.child_keys import ChildKeys
 from journey.ledger import Ledger
 from journey.settings import Settings
+from journey.store import open_store
 
 AFFINITY_WAIT_SECONDS = 0.05  # then a busy stream's request takes any free ledger
 AFFINITY_SIZE = 100_000  # streams remembered (as the ledgers' caches, least recent first)
@@ -38,7 +42,14 @@ class LedgerPool:
         self.child_keys = (
             ChildKeys(settings.database_url, settings.cipher_key) if settings.cipher_key else None
         )
-        self._all = [Ledger(settings, child_keys=self.child_keys) for _ in range(size)]
+        self.store = (
+            None
+            if settings.database_url.startswith("sqlite")
+            else (open_store(settings.database_url))
+        )
+        self._all = [
+            Ledger(settings, store=self.store, child_keys=self.child_keys) for _ in range(size)
+        ]
         self._free = list(range(size))  # indices into _all, the last freed last
 
     @contextmanager
@@ -73,5 +84,7 @@ class LedgerPool:
     def close(self) -> None:
         for ledger in self._all:
             ledger.close()
+        if self.store is not None:
+            self.store.close()
         if self.child_keys is not None:
             self.child_keys.close()
