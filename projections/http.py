@@ -40,6 +40,7 @@ router = APIRouter(prefix="/v1")
 Inspector = Annotated[Principal, signed_in("inspector", "auditor")]
 Auditor = Annotated[Principal, signed_in("auditor")]
 CSV = "text/csv"
+LAG_HEADER = "X-Projections-Lag"  # events the projections have still to fold
 Year = Annotated[
     int | None,
     Query(ge=1990, le=2100, description="Collection year: 2025 is 1 April 2025 to 31 March 2026"),
@@ -71,9 +72,18 @@ def _reports(request: Request, who: Principal) -> Iterator[Reports]:
     state = context(request)
     _narrowed(request, who)  # an inspector with no pseudonyms to be had is refused first
     with state.ledgers.lend() as ledger:
-        yield Reports(
+        reports = Reports(
             state.settings, engine=request.app.state.reports_engine, ledger=ledger, reader=who.name
         )
+        request.state.projections_lag = reports.lag()
+        yield reports
+
+
+def _answer(request: Request, response: Response) -> Response:
+    """The answer, saying how far behind the log the projections it was read from are (as
+    the CLI warns on stderr): `X-Projections-Lag`, in events."""
+    response.headers[LAG_HEADER] = str(getattr(request.state, "projections_lag", 0))
+    return response
 
 
 def _narrowed(request: Request, who: Principal) -> Callable[[Any], Any]:
@@ -116,10 +126,9 @@ def _report(
         except KeyError as error:
             raise ApiError(404, str(error.args[0])) from None
         text = _csv_of(narrow, chosen.records()) if who.role == "inspector" else to_csv(chosen)
-        return Response(text, media_type=CSV)
-    return Response(
-        orjson.dumps(narrow(orjson.loads(to_json(report)))), media_type="application/json"
-    )
+        return _answer(request, Response(text, media_type=CSV))
+    document = orjson.dumps(narrow(orjson.loads(to_json(report))))
+    return _answer(request, Response(document, media_type="application/json"))
 
 
 def _csv_of(narrow: Callable[[Any], Any], records: list[dict[str, Any]]) -> str:
@@ -238,8 +247,9 @@ def _return(request: Request, who: Principal, made: Return, file: str | None) ->
         writer = csv.DictWriter(out, fieldnames=made.columns[name], lineterminator="\n")
         writer.writeheader()
         writer.writerows(narrow(made.files.get(name, [])))
-        return Response(out.getvalue(), media_type=CSV)
-    return JSONResponse({"return": made.name, "year": made.year, "files": narrow(made.files)})
+        return _answer(request, Response(out.getvalue(), media_type=CSV))
+    document = {"return": made.name, "year": made.year, "files": narrow(made.files)}
+    return _answer(request, JSONResponse(document))
 
 
 @router.get(
@@ -283,7 +293,7 @@ def cin_census(
     with _reports(request, who) as reports:
         census = reports.cin_census(year=year)
     if xml:
-        return Response(census.xml, media_type="application/xml")
+        return _answer(request, Response(census.xml, media_type="application/xml"))
     return _return(request, who, census.tables, table)
 
 
@@ -312,15 +322,14 @@ def annex_a(
         writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        return Response(out.getvalue(), media_type=CSV)
-    return JSONResponse(
-        {
-            "list": number,
-            "title": TITLES[number],
-            "inspection_date": made.inspection_date.isoformat(),
-            "rows": rows,
-        }
-    )
+        return _answer(request, Response(out.getvalue(), media_type=CSV))
+    document = {
+        "list": number,
+        "title": TITLES[number],
+        "inspection_date": made.inspection_date.isoformat(),
+        "rows": rows,
+    }
+    return _answer(request, JSONResponse(document))
 
 
 # --- for auditors ---------------------------------------------------------------------

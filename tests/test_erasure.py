@@ -232,6 +232,7 @@ def test_nothing_more_is_recorded_for_an_erased_child_and_erasing_again_says_whe
         assert ledger.append(forged).problems[0].rule == "erasure_by_command"
         again = erase(ledger, "C1", "a second request")
         assert again.already and again.version == done.version
+        assert again.erased_at == done.erased_at
     second = journey(tmp_path, "erase", "C1", "--reason", "third", "--yes", env=env(database_url))
     assert second.returncode == 0 and "erased already" in second.stdout
 

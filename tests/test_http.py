@@ -250,6 +250,11 @@ def test_an_inspector_reads_a_report_with_children_pseudonymised(server: Server)
     assert caught.returncode == 0, caught.stderr[-2000:]
     report = server.call("GET", "/v1/timeliness?as_at=2023-06-01", "ofsted-2026")
     assert report.status == 200, report.body
+    assert report.headers["x-projections-lag"] == "0"
+    newcomer = child_events("C-lag")[2]
+    assert server.call("POST", "/v1/events", "svc-case-system", [newcomer]).status in (200, 201)
+    behind = server.call("GET", "/v1/caseloads?as_at=2023-06-01", "ofsted-2026")
+    assert int(behind.headers["x-projections-lag"]) >= 1  # the newcomer is not folded yet
     text = report.body.decode()
     assert '"C1"' not in text and "P-" in text
     csv = {"Accept": "text/csv"}
@@ -321,6 +326,7 @@ def test_an_admin_erases_a_child_and_nothing_more_is_recorded_for_them(server: S
     assert erased.json()["status"] == "erased" and erased.json()["recorded_by"] == "dpo-admin"
     again = server.call("POST", path, "dpo-admin", reason)
     assert again.status == 200 and again.json()["status"] == "already_erased"
+    assert again.json()["erased_at"] == erased.json()["erased_at"]
     assert server.call("POST", "/v1/children/C404/erasure", "dpo-admin", reason).status == 404
     said = {"X-Purpose": "erasure check"}
     state = server.call("GET", "/v1/children/C9", "auditor-jo", headers=said)

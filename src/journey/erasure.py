@@ -59,8 +59,10 @@ def erase(
         )
     done = next((r for r in records if isinstance(r.event, ev.ChildErased)), None)
     if done is not None:
-        keys.destroy(stream_id, done.recorded_at)  # in case the first attempt stopped short
-        return Erasure(la_child_id, done.recorded_at, done.recorded_by, done.version, True)
+        when = done.event.occurred_at  # the moment the key was destroyed, as first answered
+        erased_at = when if isinstance(when, datetime) else done.recorded_at
+        keys.destroy(stream_id, erased_at)  # in case the first attempt stopped short
+        return Erasure(la_child_id, erased_at, done.recorded_by, done.version, True)
     now = ledger.clock()
     event = ev.ChildErased(
         la_child_id=la_child_id, reason=reason, occurred_at=now, idempotency_key="erasure"

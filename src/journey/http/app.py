@@ -128,10 +128,10 @@ def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
 
 
 def _principals_engine(settings: Settings, ledgers: int) -> Engine | None:
-    """On PostgreSQL, the principals' engine as every request uses it: one round trip a
-    token (autocommit, no ping before and no rollback after: those were two more, and a
-    third of a single append's time). A connection the server dropped is retried once
-    (`context.signed_in`). SQLite keeps the default engine."""
+    """On PostgreSQL, the principals' engine as requests use it: one round trip for a token
+    not seen in the last PRINCIPAL_SECONDS (autocommit, no ping before and no rollback
+    after: those were two more). A connection the server dropped is retried once
+    (`context.authorise`). SQLite keeps the default engine."""
     url = settings.database_url
     if not url.startswith(("postgresql://", "postgres://")):
         return None
@@ -139,8 +139,8 @@ def _principals_engine(settings: Settings, ledgers: int) -> Engine | None:
         "postgresql+psycopg://" + url.split("://", 1)[1],
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
-        pool_size=ledgers,
-        max_overflow=2 * ledgers,
+        pool_size=2,
+        max_overflow=ledgers,
     )
 
 
