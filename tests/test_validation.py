@@ -90,6 +90,16 @@ def test_an_impossible_business_date_is_rejected(seeded, event):
     assert "'2024-13-01' is not an ISO 8601 date (YYYY-MM-DD)" in problem.message
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "0001-01-01", "1899-12-31T23:59+00:00"])
+def test_a_business_time_before_1900_is_rejected(seeded, event, when):
+    """Year 1 with an offset once came back as a server error: London's offset then takes
+    it out of the calendar."""
+    result = rejected(seeded, referral(event, occurred_at=when))
+    [problem] = result.problems
+    assert problem.field == "occurred_at"
+    assert "1900 or later" in problem.message
+
+
 def test_an_impossible_date_in_a_date_field_is_rejected(seeded, event):
     result = rejected(seeded, event("ChildDetailsUpdated", date_of_birth="2015-13-01"))
     [problem] = result.problems

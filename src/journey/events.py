@@ -63,30 +63,41 @@ LONDON = ZoneInfo("Europe/London")
 # reads as null), and the validation context of a record read without its personal fields.
 ERASED = "erased"
 ERASED_CONTEXT = {"erased": True}
+EARLIEST_YEAR = 1900  # of any business time (occurred_at)
 
 
 def _reading_erased(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("erased"))
 
 
+def _earliest(day: date) -> date:
+    if day.year < EARLIEST_YEAR:
+        raise ValueError(f"a business time is in {EARLIEST_YEAR} or later")
+    return day
+
+
 def _parse_business_time(value: Any) -> date | datetime:
-    """A date ("2024-05-01") or a date and time; a time without an offset is London time."""
+    """A date ("2024-05-01") or a date and time; a time without an offset is London time.
+    Nothing the ledger records happened before EARLIEST_YEAR (and a time in year 1 cannot
+    even be turned into London's: its offset then takes it to year 0)."""
+    parsed: date | datetime
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
-        return value
+        return _earliest(value)
     elif isinstance(value, str):
         text = value.strip()
         try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            parsed = datetime.fromisoformat(text)
+            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
                 f"'{value}' is not an ISO 8601 date (YYYY-MM-DD) or date and time"
             ) from None
     else:
         raise ValueError("expected an ISO 8601 date or date and time")
+    if not isinstance(parsed, datetime):
+        return _earliest(parsed)
+    _earliest(parsed.date())
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
 
 

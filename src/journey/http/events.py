@@ -68,13 +68,6 @@ IdempotencyKey = Annotated[
 ]
 Atomic = Annotated[bool, Query(description="Store every event of the batch or none.")]
 Payload = Annotated[Any, Body()]
-STREAM_KEYS = {
-    "child": "la_child_id",
-    "worker": "worker_id",
-    "team": "team_id",
-    "carer_household": "household_id",
-    "adopter_family": "family_id",
-}  # the field that names each kind of stream, as the paths below name them
 
 
 def _append(
@@ -169,7 +162,7 @@ def _stream_key(
     model = ev.EVENT_TYPES.get(str(first.get("type"))) if first is not None else None
     if first is None or model is None:
         return None
-    name = first.get(STREAM_KEYS.get(model.stream, ""))
+    name = first.get(ev.STREAM_KEYS.get(model.stream, ""))
     return f"{model.stream}:{name}" if isinstance(name, str) else None
 
 
