@@ -22,6 +22,7 @@ from journey.events import LONDON
 from journey.settings import Settings
 from projections import registry, returns_cli
 from projections.api import Reports
+from projections.cli_reports import open_reports
 from projections.report import Report, plain, to_csv, to_json
 from projections.runner import PAGE_SIZE, CatchUp, ProjectionRunner, run_in_parallel
 
@@ -193,17 +194,6 @@ def _date(value: str | None, option: str) -> date | None:
         raise typer.Exit(2) from None
 
 
-def _reports() -> Reports:
-    reports = Reports(_settings())
-    behind = reports.lag()
-    if behind:
-        err.print(
-            f"[yellow]the projections are {behind:,} events behind the log: run "
-            "`journey projections run` for an up-to-date report[/yellow]"
-        )
-    return reports
-
-
 def _answer(make: Callable[[], Report]) -> Report:
     """The report, or a clear error (exit 2) for a team or child the ledger does not know."""
     try:
@@ -254,7 +244,7 @@ def report_caseloads(
     section: SectionOption = None,
 ) -> None:
     """Open cases per worker against the role's limit; team totals; the unallocated queue."""
-    with _reports() as reports:
+    with open_reports() as reports:
         report = _answer(lambda: reports.caseloads(as_at=_date(as_at, "--as-at"), team=team))
     show(report, fmt, section)
 
@@ -270,7 +260,7 @@ def report_continuity(
 ) -> None:
     """One social worker from assessment to order: per journey, by team, by quarter; changes
     and transfer points; looked-after children's changes in the last 12 months."""
-    with _reports() as reports:
+    with open_reports() as reports:
         report = _answer(
             lambda: reports.continuity(
                 from_date=_date(from_, "--from"),
@@ -298,7 +288,7 @@ def report_stability(
 ) -> None:
     """Placement moves, 3+ placements, long-term stability, unplanned endings, disruption
     meetings."""
-    with _reports() as reports:
+    with open_reports() as reports:
         report = reports.stability(year=year)
     show(report, fmt, section)
 
@@ -312,7 +302,7 @@ def report_support(
 ) -> None:
     """Support contacts by kind and provider; Mockingbird constellation activity (default:
     the last 12 months)."""
-    with _reports() as reports:
+    with open_reports() as reports:
         report = reports.support(from_date=_date(from_, "--from"), to_date=_date(to, "--to"))
     show(report, fmt, section)
 
@@ -326,7 +316,7 @@ def report_timeliness(
 ) -> None:
     """Every statutory timescale: due, met, late, overdue now; per measure, team, worker and
     child (breaches stay visible after a case closes)."""
-    with _reports() as reports:
+    with open_reports() as reports:
         report = _answer(lambda: reports.timeliness(as_at=_date(as_at, "--as-at"), team=team))
     show(report, fmt, section)
 
@@ -357,7 +347,7 @@ def report_audit(
     start = _date(from_, "--from")
     if start is None and child is None:
         start = date.today() - timedelta(days=AUDIT_DEFAULT_DAYS)
-    with _reports() as reports:
+    with open_reports() as reports:
         report = reports.audit(
             child=child,
             principal=principal,

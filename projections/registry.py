@@ -13,6 +13,7 @@ from projections import (
     workforce,
 )
 from projections.projection import Projection
+from projections.schema import engine_for, metadata
 
 PROJECTIONS: tuple[Projection, ...] = (
     cases.PROJECTION,
@@ -36,3 +37,16 @@ def named(names: list[str] | None) -> list[Projection]:
             f"no projection named {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
     return [known[n] for n in names]
+
+
+def create_tables(database_url: str) -> list[str]:
+    """Create every read-side table that is missing (each projection's, having been
+    imported above, and the runner's positions) and name them all: `journey init` calls
+    this through the `journey.schema` entry point (pyproject.toml), so that the owner
+    role holds them and the application role may replace their rows."""
+    engine = engine_for(database_url)
+    try:
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    return [table.name for table in metadata.sorted_tables]

@@ -16,6 +16,7 @@ from journey.cli import PurposeOption, _purpose, err, out
 from projections import checks_903, checks_cin
 from projections.annex_a import TITLES
 from projections.api import Reports
+from projections.cli_reports import open_reports
 from projections.return_checks import Checked
 from projections.return_files import Return
 
@@ -61,13 +62,6 @@ CheckOption = Annotated[
 ]
 
 
-def _reports() -> Reports:
-    """The Python API, with a warning if the projections lag (as every report gives)."""
-    from projections.cli import _reports  # projections.cli mounts these commands
-
-    return _reports()
-
-
 def report_ssda903(
     year: YearOption = None,
     out_dir: OutOption = None,
@@ -77,7 +71,7 @@ def report_ssda903(
     """The SSDA903 return (children looked after): Header, Episodes, Reviews, UASC, OC2,
     OC3, AD1, PlacedAdoption, PrevPerm, Missing and SWEpisodes, one CSV each."""
     purpose = _purpose(purpose)
-    with _reports() as reports:
+    with open_reports() as reports:
         made = reports.ssda903(year=year, purpose=purpose)
     _written(made, out_dir)
     if check:
@@ -122,7 +116,7 @@ def report_cin_census(
     CSV tables (Children, CINdetails, Assessments, CINPlanDates, Section47,
     ChildProtectionPlans, Reviews, PreProceedings)."""
     purpose = _purpose(purpose)
-    with _reports() as reports:
+    with open_reports() as reports:
         census = reports.cin_census(year=year, purpose=purpose)
     _written(census.tables, None)
     if out_dir is not None:
@@ -162,7 +156,7 @@ def report_annex_a(
     except ValueError:
         err.print(f"--inspection-date: '{inspection_date}' is not a date (YYYY-MM-DD)")
         raise typer.Exit(2) from None
-    with _reports() as reports:
+    with open_reports() as reports:
         made = reports.annex_a(
             inspection_date=on, allocated_worker=allocated_worker.value, purpose=purpose
         )

@@ -15,14 +15,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table
 
 from journey.database import engine_for
 
-__all__ = [
-    "create_tables",
-    "engine_for",
-    "lock_writer",
-    "metadata",
-    "positions",
-    "stream_column",
-]
+__all__ = ["engine_for", "lock_writer", "metadata", "positions", "stream_column"]
 
 metadata = MetaData()
 
@@ -51,17 +44,3 @@ def lock_writer(conn: Any) -> None:
     """Wait for any other projection writer's transaction to end (PostgreSQL)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
-
-
-def create_tables(database_url: str) -> list[str]:
-    """Create every read-side table that is missing and name them all: `journey init`
-    calls this through the `journey.schema` entry point (pyproject.toml), so that the
-    owner role holds them and the application role may replace their rows."""
-    import projections.registry  # noqa: F401  (every projection's tables join `metadata`)
-
-    engine = engine_for(database_url)
-    try:
-        metadata.create_all(engine)
-    finally:
-        engine.dispose()
-    return [table.name for table in metadata.sorted_tables]
