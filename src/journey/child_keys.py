@@ -10,8 +10,11 @@ the child. The row stays, as the tombstone that says the child was erased.
 
 A process keeps the keys it has opened for a few seconds, so a busy stream costs one read
 of its key, not one per event; another process's erasure reaches it within that time (the
-erasing process forgets at once). The old key survives in backups taken before the
-erasure: the README says so.
+erasing process forgets at once). To seal, a key it holds serves however old: an erasure
+records ChildErased on the child's stream after destroying the key, so an append that
+comes after it meets that event (the stream's next version is taken, it is decided
+again, and refused), and one stored before it is sealed with the key destroyed with the
+rest. The old key survives in backups taken before the erasure: the README says so.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ class ChildKeys:
         """The keys to seal new records with, made for children who have none yet (one
         transaction for the lot); None for a child who was erased."""
         wanted = set(stream_ids)
-        found = self._cached(wanted)
+        found = self._cached(wanted, float("inf"))  # however old: see the module's docstring
         missing = wanted - found.keys()
         if missing:
             now = datetime.now(UTC)
@@ -113,13 +116,13 @@ class ChildKeys:
     def opening_key(self, stream_id: UUID) -> ChildKey | None:
         """The key a child's personal fields open with; None once destroyed (or never
         made: a stream whose records hold nothing sealed with a key of its own)."""
-        found = self._cached({stream_id}) or self._read({stream_id})
+        found = self._cached({stream_id}, CACHE_SECONDS) or self._read({stream_id})
         return found.get(stream_id)
 
     def load(self, stream_ids: Iterable[UUID]) -> None:
         """Read many children's keys into the cache at once."""
         wanted = set(stream_ids)
-        self._read(wanted - self._cached(wanted).keys())
+        self._read(wanted - self._cached(wanted, CACHE_SECONDS).keys())
 
     def is_destroyed(self, stream_id: UUID) -> bool:
         with self.engine.connect() as conn:
@@ -156,12 +159,13 @@ class ChildKeys:
         """Read this child's key again next time (a reader that saw the child erased)."""
         self._cache.pop(stream_id, None)
 
-    def _cached(self, stream_ids: set[UUID]) -> dict[UUID, ChildKey | None]:
+    def _cached(self, stream_ids: set[UUID], seconds: float) -> dict[UUID, ChildKey | None]:
+        """The keys held that were read at most `seconds` ago (a destroyed one: ever)."""
         now = time.monotonic()
         found = {}
         for s in stream_ids:
             hit = self._cache.get(s)
-            if hit is not None and (hit[1] is None or now - hit[0] < CACHE_SECONDS):
+            if hit is not None and (hit[1] is None or now - hit[0] < seconds):
                 found[s] = hit[1]
         return found
 
