@@ -337,3 +337,52 @@ def test_an_admin_erases_a_child_and_nothing_more_is_recorded_for_them(server: S
     )
     assert refused.status == 422 and refused.json()["problems"][0]["rule"] == "child_erased"
     assert server.call("GET", "/v1/verify", "auditor-jo").json()["ok"]
+
+
+def test_a_server_error_is_logged_without_the_data_it_quoted(tmp_path: Path) -> None:
+    """An exception that escapes a route is answered with a problem that says nothing, and
+    uvicorn's log of it names the exception's type without its message or traceback,
+    either of which may quote a child's data."""
+    import logging
+    import threading
+
+    import uvicorn
+
+    from journey.http.app import create_app
+    from journey.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/journey.db", cipher_key=KEY))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise ValueError("Zebedee Quill, born 2015-06-01")
+
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(self.format(record))
+
+    keep = Keep()
+    keep.setFormatter(logging.Formatter("%(message)s"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    logging.getLogger("uvicorn.error").addHandler(keep)  # after the config's own set-up
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/boom", timeout=10)
+        assert answer.value.code == 500
+        body = answer.value.read().decode()
+        assert "Zebedee" not in body and json.loads(body)["status"] == 500
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        logging.getLogger("uvicorn.error").removeHandler(keep)
+    assert any("ValueError" in line for line in seen), seen
+    assert not any("Zebedee" in line or "2015-06-01" in line for line in seen), seen

@@ -37,3 +37,28 @@ def configure_logging(log_format: LogFormat = "json", level: str = "INFO") -> No
         logger_factory=factory,
         cache_logger_on_first_use=False,
     )
+
+
+class WithoutTraceback(logging.Filter):
+    """Keeps a traceback out of a log record, naming the exception's type instead: an
+    exception's message, or a frame's source line, may quote what was sent or stored (a
+    name, a date of birth). uvicorn logs every exception that escapes the app with its
+    traceback, after the app's own handler has answered it (Starlette raises it again for
+    the server to log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "exception"
+            record.msg = f"{record.getMessage().strip()} ({kind})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def without_tracebacks(*names: str) -> None:
+    """Put `WithoutTraceback` on these loggers (the HTTP server's)."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithoutTraceback) for f in logger.filters):
+            logger.addFilter(WithoutTraceback())

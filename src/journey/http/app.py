@@ -34,7 +34,7 @@ from journey.http.problems import (
     problem_responses,
     validation_error,
 )
-from journey.logging import configure_logging
+from journey.logging import configure_logging, without_tracebacks
 from journey.principals import Principals
 from journey.settings import Settings
 
@@ -80,6 +80,7 @@ def serve_worker(
 
 
 def create_app(settings: Settings, *, ledgers: int = 8) -> FastAPI:
+    without_tracebacks("uvicorn.error", "uvicorn.asgi")
     principals = Principals(
         settings.database_url,
         engine=_principals_engine(settings, ledgers),
