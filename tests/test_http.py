@@ -264,6 +264,10 @@ def test_an_inspector_reads_a_report_with_children_pseudonymised(server: Server)
     assert ",C1," not in as_csv.body.decode() and "P-" in as_csv.body.decode()
     council = server.call("GET", "/v1/timeliness?as_at=2023-06-01", "auditor-jo").body.decode()
     assert '"C1"' in council  # the council's own auditors see the council's ids
+    # ...and the ids of its records, which a case system may make from the child's id:
+    # an inspector sees those pseudonymised too.
+    assert '"item_id":"R1"' in council
+    assert '"R1"' not in text and '"item_id":"R-' in text
 
 
 def test_the_council_reveals_which_child_a_pseudonym_stands_for(server: Server) -> None:

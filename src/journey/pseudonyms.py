@@ -5,7 +5,10 @@ can (`journey pseudonyms reveal`, or an admin over HTTP), by computing the pseud
 its own children: `reveal_children`.
 
 What an inspector is shown of a child is narrowed too: a date of birth to its month, a
-postcode to its district (the outward code), and a pupil number not at all.
+postcode to its district (the outward code), and a pupil number not at all. The ids of
+the child's records (a referral's, a placement's, a visit's) are pseudonymised as well,
+as `R-…`: a council's case system often makes them from the child's id (`PLC-C00223-49`),
+which would lead back to the child.
 """
 
 from __future__ import annotations
@@ -21,6 +24,25 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PREFIX = "P-"
+RECORD_PREFIX = "R-"
+# The ids of a child's records, as the reports name them.
+RECORD_FIELDS = frozenset(
+    {
+        "item_id",
+        "journey_id",
+        "referral_id",
+        "assessment_id",
+        "period_id",
+        "placement_id",
+        "plan_id",
+        "visit_id",
+        "review_id",
+        "order_id",
+        "conference_id",
+        "episode_id",
+        "target_event_id",
+    }
+)
 CHILD_FIELDS = frozenset({"la_child_id", "child", "CHILD", "LAchildID", "Child Unique ID"})
 BIRTH_FIELDS = frozenset(
     {
@@ -51,6 +73,11 @@ class Pseudonyms:
         digest = hmac.new(self._key, la_child_id.encode("utf-8"), hashlib.sha256).digest()
         return PREFIX + base64.b32encode(digest[:10]).decode("ascii")
 
+    def of_record(self, record_id: str) -> str:
+        """A record's id as the inspection sees it (the same record, the same `R-…`)."""
+        digest = hmac.new(self._key, b"record:" + record_id.encode("utf-8"), hashlib.sha256)
+        return RECORD_PREFIX + base64.b32encode(digest.digest()[:10]).decode("ascii")
+
     def reveal(self, pseudonym: str, la_child_ids: Iterable[str]) -> str | None:
         """The child (of those given) that has this pseudonym, if any."""
         return next((c for c in la_child_ids if self.of(c) == pseudonym), None)
@@ -70,6 +97,8 @@ class Pseudonyms:
                 return "withheld"
             if key in CHILD_FIELDS:
                 return self.of(value)
+            if key in RECORD_FIELDS:
+                return self.of_record(value)
             if key in BIRTH_FIELDS:
                 return birth_month(value)
             if key in POSTCODE_FIELDS:
