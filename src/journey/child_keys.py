@@ -66,9 +66,26 @@ child_keys = Table(
 )
 
 
+def _seal_gcm(aead: AESGCM, plain: bytes, associated: bytes | None) -> bytes:
+    """AES-GCM as the ledger stores it: a fresh nonce, then the ciphertext and tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + aead.encrypt(nonce, plain, associated)
+
+
+def _open_gcm(aead: AESGCM, sealed: bytes, associated: bytes | None) -> bytes:
+    """What `_seal_gcm` sealed (InvalidTag when the key or the associated data differ)."""
+    return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
+
+
 class ChildKey(NamedTuple):
     secret: bytes
     aead: AESGCM  # made once: its key schedule is a third of the cost of opening a record
+
+    def seal(self, plain: bytes, associated: bytes | None = None) -> bytes:
+        return _seal_gcm(self.aead, plain, associated)
+
+    def open(self, sealed: bytes, associated: bytes | None = None) -> bytes:
+        return _open_gcm(self.aead, sealed, associated)
 
 
 class ChildKeys:
@@ -125,6 +142,9 @@ class ChildKeys:
         self._read(wanted - self._cached(wanted, CACHE_SECONDS).keys())
 
     def is_destroyed(self, stream_id: UUID) -> bool:
+        hit = self._cache.get(stream_id)
+        if hit is not None and hit[1] is None:  # read destroyed already: it stays so
+            return True
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(child_keys.c.destroyed_at).where(child_keys.c.stream_id == str(stream_id))
@@ -194,14 +214,11 @@ class ChildKeys:
         return found
 
     def _wrap(self, stream_id: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._wrapping.encrypt(nonce, key, stream_id.bytes)
+        return _seal_gcm(self._wrapping, key, stream_id.bytes)
 
     def _unwrap(self, stream_id: UUID, wrapped: bytes) -> bytes:
         try:
-            return self._wrapping.decrypt(
-                wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], stream_id.bytes
-            )
+            return _open_gcm(self._wrapping, wrapped, stream_id.bytes)
         except InvalidTag as error:
             raise PermissionError(
                 "a child's data key does not open with this ledger's cipher key"

@@ -38,7 +38,6 @@ from journey.upcasting import upcast
 
 GENESIS = "0" * 64
 SALT_BYTES = 16
-NONCE_BYTES = 12
 
 
 def canonical(obj: Any) -> bytes:
@@ -110,6 +109,14 @@ class Opened(NamedTuple):
     def erased(self) -> bool:
         return bool(self.paths) and self.personal is None
 
+    def data(self, event_type: str | None) -> dict[str, Any]:
+        """The data whole (an erased child's personal fields as `erased` says). Only an
+        event's record has personal fields: an access log entry's has no `event_type`."""
+        if self.erased:
+            assert event_type is not None
+            return erased(event_type, self.plain, self.paths)
+        return join(self.plain, self.personal) if self.personal else self.plain
+
 
 class Sealer:
     """Encrypts and decrypts the `data` of records with the library's AES-GCM cipher
@@ -151,18 +158,15 @@ class Sealer:
         if not personal:
             return self.seal(data)
         sealed = self.seal(plain, sorted(personal))
-        salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
+        salt = os.urandom(SALT_BYTES)
         inner = canonical({"fields": personal, "salt": _b64(salt)})
-        sealed["personal"] = _b64(nonce + key.aead.encrypt(nonce, inner, stream_id.bytes))
+        sealed["personal"] = _b64(key.seal(inner, stream_id.bytes))
         sealed["personal_digest"] = hashlib.sha256(salt + canonical(personal)).hexdigest()
         return sealed
 
     def open(self, record: dict[str, Any]) -> dict[str, Any]:
         """A record's data, whole (an erased child's personal fields as `erased` says)."""
-        opened = self.open_parts(record)
-        if opened.erased:
-            return erased(record["type"], opened.plain, opened.paths)
-        return join(opened.plain, opened.personal or {})
+        return self.open_parts(record).data(record.get("type"))
 
     def open_parts(self, record: dict[str, Any]) -> Opened:
         if "data" in record:
@@ -179,10 +183,9 @@ class Sealer:
         key = self.child_keys.opening_key(stream_id) if self.child_keys else None
         if key is None:
             return Opened(inner["data"], inner["salt"], None, None, paths)
-        sealed = binascii.a2b_base64(record["personal"])
         try:
             fields = orjson.loads(
-                key.aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], stream_id.bytes)
+                key.open(binascii.a2b_base64(record["personal"]), stream_id.bytes)
             )
         except InvalidTag as error:
             raise PermissionError("a personal field does not open with the child's key") from error
@@ -190,14 +193,13 @@ class Sealer:
 
     def seal_bytes(self, plain: bytes, key: ChildKey | None = None) -> bytes:
         if key is not None:
-            nonce = os.urandom(NONCE_BYTES)
-            return nonce + key.aead.encrypt(nonce, plain, None)
+            return key.seal(plain)
         return self._cipher.encrypt(plain) if self._cipher else plain
 
     def open_bytes(self, stored: bytes, key: ChildKey | None = None) -> bytes:
         if key is not None:
             try:
-                return key.aead.decrypt(stored[:NONCE_BYTES], stored[NONCE_BYTES:], None)
+                return key.open(stored)
             except InvalidTag as error:
                 raise ValueError("Invalid cipher tag") from error
         return self._cipher.decrypt(stored) if self._cipher else stored
@@ -252,14 +254,7 @@ def read_record(state: bytes, sealer: Sealer) -> Recorded:
     """Turn stored bytes back into a validated event, upcasting old schema versions."""
     record = orjson.loads(state)
     opened = sealer.open_parts(record)
-    whole = (
-        erased(record["type"], opened.plain, opened.paths)
-        if opened.erased
-        else join(opened.plain, opened.personal)
-        if opened.personal
-        else opened.plain
-    )
-    data = upcast(record["type"], record["schema_version"], whole)
+    data = upcast(record["type"], record["schema_version"], opened.data(record["type"]))
     record.pop("data", None)
     record.pop("sealed", None)
     record.pop("personal", None)
