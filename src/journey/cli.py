@@ -561,19 +561,15 @@ def pseudonyms_reveal(
 ) -> None:
     """Which child each pseudonym of an inspection stands for (each revealed child's record
     is read: the access log says so, with --purpose, which is required)."""
-    from journey.pseudonyms import reveal_children
+    from journey.pseudonyms import NoCipherKey, reveal
 
     why = _purpose(purpose, required=True)
     with _ledger() as ledger:
-        key = ledger.settings.cipher_key
-        if not key:
-            err.print("pseudonyms need the council's cipher key (JOURNEY_CIPHER_KEY)")
-            raise typer.Exit(2)
-        children = (r.event.stream_name() for r in ledger.registered_children())
-        found = reveal_children(key, inspection, pseudonyms, children)
-        for la_child_id in found.values():
-            if la_child_id is not None:
-                ledger.record_access("pseudonym reveal", la_child_id, why)
+        try:
+            found = reveal(ledger, inspection, pseudonyms, why)
+        except NoCipherKey as error:
+            err.print(str(error))
+            raise typer.Exit(2) from None
     rows = [{"pseudonym": p, "la_child_id": found[p] or "-"} for p in pseudonyms]
     render(rows, Format.table, title=f"pseudonyms of {inspection}")
     if any(v is None for v in found.values()):

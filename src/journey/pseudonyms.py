@@ -2,7 +2,7 @@
 inspection, so an inspection's lists join up while different inspections' do not, and
 nobody without the council's key can go back from a pseudonym to the child. The council
 can (`journey pseudonyms reveal`, or an admin over HTTP), by computing the pseudonyms of
-its own children: `reveal_children`.
+its own children: `reveal`.
 
 What an inspector is shown of a child is narrowed too: a date of birth to its month, a
 postcode to its district (the outward code), and a pupil number not at all. The ids of
@@ -18,10 +18,13 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+if TYPE_CHECKING:
+    from journey.ledger import Ledger
 
 PREFIX = "P-"
 RECORD_PREFIX = "R-"
@@ -78,10 +81,6 @@ class Pseudonyms:
         digest = hmac.new(self._key, b"record:" + record_id.encode("utf-8"), hashlib.sha256)
         return RECORD_PREFIX + base64.b32encode(digest.digest()[:10]).decode("ascii")
 
-    def reveal(self, pseudonym: str, la_child_ids: Iterable[str]) -> str | None:
-        """The child (of those given) that has this pseudonym, if any."""
-        return next((c for c in la_child_ids if self.of(c) == pseudonym), None)
-
     def narrow(self, value: Any) -> Any:
         """A document with every child id pseudonymised, every date of birth narrowed to
         its month and every postcode to its district, whatever its nesting."""
@@ -115,15 +114,35 @@ def birth_month(value: str) -> str:
     return value
 
 
-def reveal_children(
-    cipher_key: str, inspection: str, pseudonyms: Iterable[str], la_child_ids: Iterable[str]
+class NoCipherKey(RuntimeError):
+    """Pseudonyms are keyed with the council's cipher key, and this ledger has none."""
+
+    def __init__(self) -> None:
+        super().__init__("pseudonyms need the council's cipher key (JOURNEY_CIPHER_KEY)")
+
+
+def reveal(
+    ledger: Ledger,
+    inspection: str,
+    pseudonyms: Iterable[str],
+    purpose: str | None,
+    *,
+    principal: str | None = None,
 ) -> dict[str, str | None]:
-    """Each pseudonym of `inspection` with the child it stands for (None: none of these)."""
-    names = Pseudonyms(cipher_key, inspection)
+    """Each pseudonym of `inspection` with the child of this ledger it stands for (None:
+    none). Each child found has had their record read, for `purpose`: the access log says
+    so (`principal` reading it, else the ledger's)."""
+    key = ledger.settings.cipher_key
+    if not key:
+        raise NoCipherKey()
+    names = Pseudonyms(key, inspection)
     wanted = set(pseudonyms)
     found: dict[str, str | None] = dict.fromkeys(wanted)
-    for la_child_id in la_child_ids:
-        pseudonym = names.of(la_child_id)
-        if pseudonym in wanted:
+    for registered in ledger.registered_children():
+        la_child_id = registered.event.stream_name()
+        if (pseudonym := names.of(la_child_id)) in wanted:
             found[pseudonym] = la_child_id
+    for child in found.values():
+        if child is not None:
+            ledger.record_access("pseudonym reveal", child, purpose, principal=principal)
     return found

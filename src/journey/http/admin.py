@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from journey import pseudonyms
 from journey.erasure import ErasureError, erase
 from journey.http.context import Purpose, context, signed_in
 from journey.http.problems import ApiError, problem, problem_responses
 from journey.principals import Principal
-from journey.pseudonyms import reveal_children
 from journey.results import Problem, problems_of
 
 router = APIRouter(prefix="/v1", tags=["admins"])
@@ -72,12 +72,11 @@ def reveal(
     """The council's id of the child an inspector's report calls `pseudonym`; the child's
     record is then in the access log as read, with the X-Purpose given."""
     with context(request).ledgers.lend() as ledger:
-        key = ledger.settings.cipher_key
-        if not key:
-            raise ApiError(503, "pseudonyms need the council's cipher key (JOURNEY_CIPHER_KEY)")
-        children = (r.event.stream_name() for r in ledger.registered_children())
-        found = reveal_children(key, inspection, [pseudonym], children)[pseudonym]
-        if found is None:
-            raise ApiError(404, f"no child of this ledger is {pseudonym} to {inspection}")
-        ledger.record_access("pseudonym reveal", found, purpose, principal=who.name)
-    return {"inspection": inspection, "pseudonym": pseudonym, "la_child_id": found}
+        try:
+            found = pseudonyms.reveal(ledger, inspection, [pseudonym], purpose, principal=who.name)
+        except pseudonyms.NoCipherKey as error:
+            raise ApiError(503, str(error)) from None
+    la_child_id = found[pseudonym]
+    if la_child_id is None:
+        raise ApiError(404, f"no child of this ledger is {pseudonym} to {inspection}")
+    return {"inspection": inspection, "pseudonym": pseudonym, "la_child_id": la_child_id}
